@@ -212,7 +212,7 @@ export interface CostReport {
 export function costReport(spec: ExperimentSpec, vocabSize?: number | null): CostReport {
   const vocab = vocabSize ?? vocabSizeOf(spec);
   const notes: string[] = [];
-  if (vocab === null) notes.push('char tokenizer: the vocabulary depends on the corpus; pass a vocabulary size to count parameters');
+  if (vocab === null) notes.push('char tokenizer: the vocabulary depends on the corpus; pass a vocabulary size (CLI: --vocab N) to count parameters');
   const a = spec.model.attention;
   const cost = attentionCost(spec);
   if (a.kind === 'moa') notes.push(`MoA formula: H = k = ${a.k} active heads, att_k = ${MOA_FORMULA_ATT_K} (official moe.att.k default)`);

@@ -1,10 +1,11 @@
 // `npm run cost -- SPEC.json|PRESET [...] [--vocab N] [--baseline SPEC.json|PRESET]`
+// --vocab N overrides the tokenizer's vocabulary (needed for `char`; e.g. 205 for the paper's Enwik8 bytes).
 // Prints, as JSON, parameters, per-layer attention MACs and memory (SPEC §6; raw and as the paper prints
 // them), attention matrices, and, when there is a baseline (given, or the paper's for a paper preset),
 // the ratios to it. One argument: one object; several: an array. Exit code 1 on any bad input.
 import { existsSync, readFileSync } from 'node:fs';
 import { parseSpec, SpecError, type ExperimentSpec } from '../../spec';
-import { costRatios, costReport, type CostRatios, type CostReport } from '../../cost';
+import { costRatios, costReport, vocabSizeOf, type CostRatios, type CostReport } from '../../cost';
 import { paperBaselines, paperPresets } from '../../../experiments/paper';
 
 class CliError extends Error {}
@@ -65,7 +66,8 @@ function report(arg: string, args: Args): CostReport & { ratios?: CostRatios } {
   const r = costReport(spec, args.vocab);
   const baseArg = args.baseline ?? (preset ? paperBaselines[preset] : undefined);
   if (!baseArg) return r;
-  return { ...r, ratios: costRatios(r, costReport(loadSpec(baseArg).spec, args.vocab)) };
+  const base = loadSpec(baseArg).spec; // --vocab is for the targets; the baseline keeps its own tokenizer's vocabulary
+  return { ...r, ratios: costRatios(r, costReport(base, vocabSizeOf(base) ?? args.vocab)) };
 }
 
 function main(argv: string[]): number {
