@@ -1,0 +1,66 @@
+// Backend choice: webgpu where an adapter exists, then wasm, then cpu. Each fall-back is reported with its reason.
+import * as tf from '@tensorflow/tfjs';
+
+export type BackendName = 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: BackendName[] = ['webgpu', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  name: BackendName;
+  /** Adapter description for webgpu, e.g. "SwiftShader"; the build for wasm. */
+  adapter: string;
+  /** One line per backend tried and skipped, with the reason. */
+  fallbacks: string[];
+}
+
+type Loader = () => Promise<void>;
+const loaders: Partial<Record<BackendName, Loader>> = {
+  cpu: async () => {},
+  wasm: async () => {
+    await import('@tensorflow/tfjs-backend-wasm');
+  },
+  webgpu: async () => {
+    const nav = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator;
+    if (!nav?.gpu) throw new Error('no navigator.gpu (WebGPU unavailable)');
+    const adapter = await nav.gpu.requestAdapter();
+    if (!adapter) throw new Error('requestAdapter() returned null (no WebGPU adapter)');
+    await import('@tensorflow/tfjs-backend-webgpu');
+  },
+};
+
+/** Hooks run after a backend is active (e.g. registering our own kernels for it). */
+const onReady: Array<(name: BackendName) => Promise<void> | void> = [];
+export function onBackendReady(hook: (name: BackendName) => Promise<void> | void): void {
+  onReady.push(hook);
+}
+
+/** Activate the first backend of `order` that works. Throws only if none does. */
+export async function initBackend(order: BackendName[] = BACKEND_ORDER): Promise<BackendInfo> {
+  const fallbacks: string[] = [];
+  for (const name of order) {
+    try {
+      await loaders[name]!();
+      const ok = await tf.setBackend(name);
+      if (!ok) throw new Error(`tf.setBackend('${name}') failed`);
+      await tf.ready();
+      for (const hook of onReady) await hook(name);
+      return { name, adapter: describeAdapter(name), fallbacks };
+    } catch (e) {
+      fallbacks.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  throw new Error(`no TensorFlow.js backend could be initialised:\n  ${fallbacks.join('\n  ')}`);
+}
+
+function describeAdapter(name: BackendName): string {
+  if (name === 'webgpu') {
+    const b = tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; description?: string } };
+    const i = b.adapterInfo;
+    return i ? [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'WebGPU adapter' : 'WebGPU adapter';
+  }
+  if (name === 'wasm') return 'WebAssembly (XNNPACK)';
+  return 'JavaScript CPU';
+}
+
+export function currentBackend(): BackendName {
+  return tf.getBackend() as BackendName;
+}

@@ -1,0 +1,43 @@
+// MoA, Mixture of Attention heads (Zhang et al. 2022) as re-implemented in [MA] (SPEC §5.3). One shared K/V
+// projection; E query experts and E output experts; a router picks k experts (= active heads) per token, and
+// each active head computes its own attention matrix against the shared keys.
+// Not cross-checked numerically against the official code (SPEC §11.8); conventions chosen here:
+// W_kv rows [0, dh) are K and [dh, 2dh) are V; the learnable scale multiplies the whole score (content and
+// XL position term); "moa" mode gates are the top-k softmax probabilities, not renormalised.
+import * as tf from '@tensorflow/tfjs';
+import type { AttentionConfig } from '../spec';
+import { cvmm } from '../ops/cvmm';
+import { linear } from '../ops/linalg';
+import { xlRelativeScores } from '../ops/position';
+import { pick, sigmoidTopK } from '../ops/select';
+import { attend, dotScores, maskedSoftmax } from './attention_core';
+import { siteSeed, type AttentionOut, type Ctx, type Params } from './types';
+
+export function moaAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: tf.Tensor, ctx: Ctx): AttentionOut {
+  const [B, T, d] = x.shape as number[];
+  const Tk = kv.shape[1]!;
+  const { dHead: dh, nExperts: E, k } = cfg;
+  const N = B * T;
+  const xq = x.reshape([N, d]) as tf.Tensor2D; // [N, d]
+  const drop = ctx.training && cfg.expertDropout > 0 ? { rate: cfg.expertDropout, seed: siteSeed(ctx, 'moa'), mode: 'neg-inf' as const } : undefined;
+  const sel = sigmoidTopK(xq, p.W_sel as tf.Tensor2D, 1, k, drop); // idx [N, 1, k]
+  const gates = cfg.moaMode === 'moa' ? pick(tf.softmax(sel.logits, -1), sel.idx, E) : sel.gates; // [N, 1, k]
+  const experts = sel.idx.reshape([N, k]) as tf.Tensor2D; // [N, k]
+
+  const kvp = linear(kv, p.W_kv).reshape([B, Tk, 2, dh]); // [B, Tk, 2, dh]
+  const sq = tf.sqrt(p.scale); // sqrt(scale) on q and on k
+  const keys = tf.mul(tf.slice(kvp, [0, 0, 0, 0], [B, Tk, 1, dh]).reshape([B, 1, Tk, dh]), sq); // [B, 1, Tk, dh]
+  const values = tf.slice(kvp, [0, 0, 1, 0], [B, Tk, 1, dh]).reshape([B, 1, Tk, dh]); // [B, 1, Tk, dh]
+  const q = tf.mul(cvmm(xq, experts, p.W_q as tf.Tensor3D).reshape([B, T, k, dh]).transpose([0, 2, 1, 3]), sq); // [B, k, T, dh]
+
+  let scores = dotScores(q, tf.tile(keys, [1, k, 1, 1])); // [B, k, T, Tk]: each active head is one matrix
+  if (cfg.positions === 'xl') {
+    const Wpos = tf.tile(tf.mul(p.W_pos, sq), [k, 1]) as tf.Tensor2D; // [k*dh, d]: one positional projection, shared
+    scores = tf.add(scores, xlRelativeScores(q, Wpos, d, Tk, 1));
+  }
+  const probs = maskedSoftmax(scores); // [B, k, T, Tk]
+  const u = attend(probs, tf.tile(values, [1, k, 1, 1])).transpose([0, 2, 1, 3]); // [B, T, k, dh]
+  const y = cvmm(u.reshape([N * k, dh]) as tf.Tensor2D, experts.reshape([N * k, 1]) as tf.Tensor2D, p.W_o as tf.Tensor3D); // [N*k, 1, d]
+  const out = tf.sum(tf.mul(y.reshape([N, k, d]), gates.reshape([N, k, 1])), 1); // [N, d]
+  return { out: out.reshape([B, T, d]), probs, headOutputs: u, dst: { ...sel, gates: gates } };
+}

@@ -1,0 +1,85 @@
+// SwitchHead attention (SPEC §1): per-head MoE on any of Q/K/V/O, one attention matrix per head.
+// Source-side selection (from the key/value input) serves K and V; destination-side (from the query input)
+// serves Q and O. Sigmoid top-k, gates not renormalised. Positions: none, RoPE (§2.2), XL relative (§2.1).
+import * as tf from '@tensorflow/tfjs';
+import type { AttentionConfig } from '../spec';
+import { cvmm } from '../ops/cvmm';
+import { linear } from '../ops/linalg';
+import { rope, xlRelativeScores } from '../ops/position';
+import { globalExpertIds, sigmoidTopK, type Selection } from '../ops/select';
+import { attend, dotScores, fromHeads, maskedSoftmax, toHeads } from './attention_core';
+import { siteSeed, type AttentionOut, type Ctx, type Params } from './types';
+
+/** MoE input projection: x [N, d], W [H*E, d, dh] -> [N, H, dh] = sum_k gate * x @ W[h*E + e]. */
+export function moeIn(x: tf.Tensor2D, W: tf.Tensor3D, sel: Selection, E: number): tf.Tensor {
+  const [N, H, k] = sel.idx.shape as number[];
+  const y = cvmm(x, globalExpertIds(sel.idx, E, false), W); // [N, H*k, dh]
+  const weighted = tf.mul(y.reshape([N, H, k, -1]), tf.expandDims(sel.gates, 3)); // [N, H, k, dh]
+  return tf.sum(weighted, 2); // [N, H, dh]
+}
+
+/** MoE output projection summed over heads: u [N, H, dh], W [H*E, dh, d] -> [N, d]. */
+export function moeOut(u: tf.Tensor, W: tf.Tensor3D, sel: Selection, E: number): tf.Tensor {
+  const [N, H, k] = sel.idx.shape as number[];
+  const rows = u.reshape([N * H, -1]) as tf.Tensor2D; // [N*H, dh]: one row per (token, head)
+  const y = cvmm(rows, globalExpertIds(sel.idx, E, true), W); // [N*H, k, d]
+  const weighted = tf.mul(y, sel.gates.reshape([N * H, k, 1])); // [N*H, k, d]
+  return tf.sum(weighted.reshape([N, H * k, -1]), 1); // [N, d]
+}
+
+/** x: query input [B, T, d]; kv: key/value input [B, Tk, d] (memory first, then x). Both already LayerNorm-ed. */
+export function switchHeadAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: tf.Tensor, ctx: Ctx): AttentionOut {
+  const [B, T, d] = x.shape as number[];
+  const Tk = kv.shape[1]!;
+  const { nHeads: H, dHead: dh, nExperts: E, k } = cfg;
+  const xq = x.reshape([B * T, d]) as tf.Tensor2D; // [B*T, d]
+  const xkv = kv.reshape([B * Tk, d]) as tf.Tensor2D; // [B*Tk, d]
+  const drop = (side: string) =>
+    ctx.training && cfg.expertDropout > 0 ? { rate: cfg.expertDropout, seed: siteSeed(ctx, side), mode: 'neg-inf' as const } : undefined;
+
+  // nExperts == 1 ([SH] only): dense projections plus a learned per-head sigmoid gate on each head's output.
+  const single = E === 1;
+  const moe = single ? { q: false, k: false, v: false, o: false } : cfg.moe;
+  const src = moe.k || moe.v ? sigmoidTopK(xkv, p.W_sel_src as tf.Tensor2D, H, k, drop('sel_src')) : undefined;
+  const dst = moe.q || moe.o ? sigmoidTopK(xq, p.W_sel_dst as tf.Tensor2D, H, k, drop('sel_dst')) : undefined;
+
+  const project = (W: tf.Tensor, moe: boolean, rows: tf.Tensor2D, sel: Selection | undefined, len: number) =>
+    (moe ? moeIn(rows, W as tf.Tensor3D, sel!, E) : linear(rows, W)).reshape([B, len, H, dh]); // [B, len, H, dh]
+  const s4 = Math.pow(dh, -0.25); // q and k each carry d_head^-1/4
+  let q = tf.mul(toHeads(project(p.W_q, moe.q, xq, dst, T)), s4); // [B, H, T, dh]
+  let kk = tf.mul(toHeads(project(p.W_k, moe.k, xkv, src, Tk)), s4); // [B, H, Tk, dh]
+  const v = toHeads(project(p.W_v, moe.v, xkv, src, Tk)); // [B, H, Tk, dh]
+
+  if (cfg.positions === 'rope') {
+    const nRot = Math.floor(cfg.rotateFraction * dh);
+    q = rope(q, nRot, cfg.ropeBase, Tk - T);
+    kk = rope(kk, nRot, cfg.ropeBase, 0);
+  }
+  let scores = dotScores(q, kk); // [B, H, T, Tk]
+  if (cfg.positions === 'xl') scores = tf.add(scores, xlRelativeScores(q, p.W_pos as tf.Tensor2D, d, Tk, s4));
+  const probs = maskedSoftmax(scores); // [B, H, T, Tk]
+  const u = fromHeads(attend(probs, v)); // [B, T, H, dh]
+
+  let out: tf.Tensor;
+  if (moe.o) out = moeOut(u.reshape([B * T, H, dh]), p.W_o as tf.Tensor3D, dst!, E); // [B*T, d]
+  else {
+    const gated = single ? tf.mul(u, tf.expandDims(tf.sigmoid(linear(x, p.W_sel_dst)), 3)) : u; // [B, T, H, dh]
+    out = linear(gated.reshape([B * T, H * dh]), p.W_o); // [B*T, d]
+  }
+  const reg = cfg.selectionReg > 0 ? selectionEntropyReg([src, dst], B) : undefined;
+  return { out: out.reshape([B, T, d]), probs, headOutputs: u, src, dst, reg };
+}
+
+/** SPEC §1 selection regulariser: -mean_b H(mean over (time x head) of softmax_E(logits)). Summed over sides. */
+function selectionEntropyReg(sides: (Selection | undefined)[], B: number): tf.Scalar {
+  let total: tf.Tensor = tf.scalar(0);
+  for (const s of sides) {
+    if (!s) continue;
+    const E = s.logits.shape[2]!;
+    const lp = tf.logSoftmax(s.logits.reshape([B, -1, E]), -1); // [B, T*H, E]
+    const logMean = tf.sub(tf.logSumExp(lp, 1), Math.log(lp.shape[1]!)); // [B, E]
+    const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logMean), logMean), -1)); // [B]
+    total = tf.add(total, tf.neg(tf.mean(entropy)));
+  }
+  return total as tf.Scalar;
+}
