@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AttentionConfig, ModelConfig } from '../spec';
 import { attentionFn, lmForward } from '../model/lm';
 import { denseFfn, sigmaMoe } from '../model/mlp';
+import { scoped } from '../ops/custom';
 import { meanCrossEntropy } from '../ops/nn';
 import type { Params } from '../model/types';
 
@@ -174,10 +175,7 @@ function dispatch(g: Golden): Comparison[] {
 export function checkGolden(g: unknown, tol = 1e-4): GoldenResult {
   const component = String((g as Golden)?.component ?? '?');
   try {
-    let comparisons: Comparison[] = [];
-    tf.tidy(() => {
-      comparisons = dispatch(g as Golden);
-    });
+    const comparisons = scoped(() => dispatch(g as Golden));
     const failed = comparisons.filter((c) => !(c.err <= tol));
     return { component, comparisons, maxErr: Math.max(0, ...comparisons.map((c) => c.err)), failed };
   } catch (e) {

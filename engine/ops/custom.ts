@@ -14,3 +14,12 @@ export function customOp(f: CustomForward): (...inputs: tf.Tensor[]) => tf.Tenso
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return (...inputs: tf.Tensor[]) => g(...inputs);
 }
+
+/** tf.tidy for functions that return plain values: every tensor made inside is disposed unless tf.keep-ed. */
+export function scoped<T>(fn: () => T): T {
+  let result!: T;
+  tf.tidy(() => {
+    result = fn();
+  });
+  return result;
+}
