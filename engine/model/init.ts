@@ -99,7 +99,7 @@ export function initParams(defs: Record<string, ParamDef>, seed: number): Record
   const out: Record<string, tf.Variable> = {};
   Object.entries(defs).forEach(([name, def], i) => {
     const value = tf.tidy(() => sample(def, seed * 7919 + i));
-    out[name] = tf.variable(value, true, name);
+    out[name] = tf.variable(value, true); // unnamed: tfjs variable names are global, two models would clash
     value.dispose();
   });
   return out;

@@ -15,8 +15,8 @@ export class AdamW {
 
   constructor(readonly params: Record<string, tf.Variable>, readonly cfg: AdamWConfig) {
     for (const [name, p] of Object.entries(params)) {
-      this.m[name] = tf.variable(tf.zerosLike(p), false, `optim.m.${name}`);
-      this.v[name] = tf.variable(tf.zerosLike(p), false, `optim.v.${name}`);
+      this.m[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
+      this.v[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
     }
   }
 

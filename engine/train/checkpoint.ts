@@ -1,0 +1,83 @@
+// Checkpoints in the safetensors format: every parameter under its model name (emb, layers.<l>.att.W_v, ...),
+// the AdamW moments as optim.m.<name> / optim.v.<name>, the XL memory as xl_memory.<l>, and the trainer state
+// (step, tokens, time, learning rate, batcher position, spec) as JSON metadata. Loading checks names, shapes and
+// dtypes against the model the spec builds and names the file and every mismatch.
+import * as tf from '@tensorflow/tfjs';
+import { ENGINE_VERSION } from '../spec';
+import { CheckpointError, checkCompatible, decodeSafetensors, encodeSafetensors, type TensorEntry, type TensorInfo } from '../safetensors';
+import type { BatcherState } from '../data';
+import type { Trainer } from './trainer';
+
+export const CHECKPOINT_FORMAT = 'switchhead-workbench/1';
+
+export interface TrainerState {
+  step: number;
+  tokens: number;
+  elapsedS: number;
+  baseLr: number;
+  optimizerT: number;
+  batcher: BatcherState;
+}
+
+const entry = (t: tf.Tensor): TensorEntry => ({ dtype: 'F32', shape: [...t.shape], data: t.dataSync() as Float32Array });
+
+/** Serialise the trainer (weights, optimizer, XL memory, position) to safetensors bytes. */
+export function saveCheckpoint(tr: Trainer): Uint8Array {
+  const tensors: Record<string, TensorEntry> = {};
+  for (const [n, p] of Object.entries(tr.params)) tensors[n] = entry(p);
+  for (const [n, m] of Object.entries(tr.optimizer.m)) tensors[`optim.m.${n}`] = entry(m);
+  for (const [n, v] of Object.entries(tr.optimizer.v)) tensors[`optim.v.${n}`] = entry(v);
+  (tr.memory ?? []).forEach((m, l) => (tensors[`xl_memory.${l}`] = entry(m)));
+  const state: TrainerState = {
+    step: tr.stepCount, tokens: tr.tokens, elapsedS: tr.elapsedS, baseLr: tr.baseLr, optimizerT: tr.optimizer.t, batcher: tr.data.train.state(),
+  };
+  return encodeSafetensors(tensors, {
+    format: CHECKPOINT_FORMAT, engine_version: ENGINE_VERSION, trainer_state: JSON.stringify(state), spec: JSON.stringify(tr.spec),
+  });
+}
+
+/** What a checkpoint for this trainer must contain (XL memory is optional: absent before the first step). */
+export function expectedTensors(tr: Trainer): Record<string, TensorInfo> {
+  const out: Record<string, TensorInfo> = {};
+  for (const [n, p] of Object.entries(tr.params)) {
+    out[n] = { dtype: 'F32', shape: p.shape };
+    out[`optim.m.${n}`] = { dtype: 'F32', shape: p.shape };
+    out[`optim.v.${n}`] = { dtype: 'F32', shape: p.shape };
+  }
+  return out;
+}
+
+/** Restore a trainer from checkpoint bytes. `label` names the file in errors. */
+export function loadCheckpoint(tr: Trainer, bytes: Uint8Array, label = 'checkpoint'): TrainerState {
+  const { tensors, metadata } = decodeSafetensors(bytes, label);
+  if (metadata.format !== CHECKPOINT_FORMAT)
+    throw new CheckpointError(`${label}: not a SwitchHead Workbench checkpoint (format "${metadata.format ?? 'missing'}", expected "${CHECKPOINT_FORMAT}")`);
+  const memory = Object.keys(tensors).filter((n) => n.startsWith('xl_memory.'));
+  const got = Object.fromEntries(Object.entries(tensors).filter(([n]) => !n.startsWith('xl_memory.')).map(([n, t]) => [n, { dtype: t.dtype, shape: t.shape }]));
+  checkCompatible(expectedTensors(tr), got, label);
+  let state: TrainerState;
+  try {
+    state = JSON.parse(metadata.trainer_state ?? '');
+  } catch {
+    throw new CheckpointError(`${label}: trainer_state metadata is missing or not JSON`);
+  }
+  const f32 = (n: string) => tensors[n].data as Float32Array;
+  tf.tidy(() => {
+    for (const [n, p] of Object.entries(tr.params)) {
+      p.assign(tf.tensor(f32(n), p.shape));
+      tr.optimizer.m[n].assign(tf.tensor(f32(`optim.m.${n}`), p.shape));
+      tr.optimizer.v[n].assign(tf.tensor(f32(`optim.v.${n}`), p.shape));
+    }
+  });
+  if (tr.memory) tf.dispose(tr.memory);
+  tr.memory = memory.length
+    ? memory.sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).map((n) => tf.tensor(f32(n), tensors[n].shape))
+    : null;
+  tr.stepCount = state.step;
+  tr.tokens = state.tokens;
+  tr.elapsedS = state.elapsedS;
+  tr.baseLr = state.baseLr;
+  tr.optimizer.t = state.optimizerT;
+  tr.data.train.restore(state.batcher);
+  return state;
+}
