@@ -2,7 +2,8 @@
 // checkpoints (safetensors) and the UI all use the same names: emb, layers.<l>.{ln1,ln2}.{w,b},
 // layers.<l>.att.*, layers.<l>.mlp.*, ln_f.{w,b}, W_out, b_out.
 import * as tf from '@tensorflow/tfjs';
-import type { AttentionConfig, MlpConfig, ModelConfig } from '../spec';
+import { paramShapes } from '../cost';
+import type { ModelConfig } from '../spec';
 
 export type Init =
   | { kind: 'normal'; std: number }
@@ -16,78 +17,37 @@ export interface ParamDef {
   init: Init;
 }
 
-function attentionDefs(a: AttentionConfig, d: number, L: number): Record<string, ParamDef> {
-  const { nHeads: H, dHead: dh, nExperts: E } = a;
-  const ws = Math.sqrt(2 / L);
-  const defs: Record<string, ParamDef> = {};
-  const prenorm = (shape: number[]) => ({ shape, init: { kind: 'truncnormal', std: Math.sqrt(2 / (L * shape[1]!)) } as Init });
-  if (a.kind === 'switchhead') {
-    const inStd = { kind: 'normal', std: ws / Math.sqrt(d) } as const;
-    const moe = E === 1 ? { q: false, k: false, v: false, o: false } : a.moe;
-    for (const n of ['q', 'k', 'v'] as const)
-      defs[`W_${n}`] = { shape: moe[n] ? [H * E, d, dh] : [H * dh, d], init: inStd };
-    defs.W_o = { shape: moe.o ? [H * E, dh, d] : [d, H * dh], init: { kind: 'normal', std: ws / Math.sqrt(H * dh) } };
-    if (moe.k || moe.v) defs.W_sel_src = { shape: [H * E, d], init: inStd };
-    if (moe.q || moe.o) defs.W_sel_dst = { shape: [H * E, d], init: inStd };
-    if (E === 1) defs.W_sel_dst = { shape: [H, d], init: inStd };
-    if (a.positions === 'xl') defs.W_pos = { shape: [H * dh, d], init: inStd };
-  } else if (a.kind === 'dense') {
-    for (const n of ['q', 'k', 'v']) defs[`W_${n}`] = prenorm([H * dh, d]);
-    defs.W_o = prenorm([d, H * dh]);
-    if (a.positions === 'xl') {
-      defs.W_pos = prenorm([H * dh, d]);
-      defs.u_content = { shape: [H, dh], init: { kind: 'const', value: 0 } };
-      defs.v_pos = { shape: [H, dh], init: { kind: 'const', value: 0 } };
-      defs.scale = { shape: [1], init: { kind: 'const', value: 1 / Math.sqrt(dh) } };
-    }
-  } else {
-    const inStd = { kind: 'normal', std: ws / Math.sqrt(d) } as const;
-    defs.W_kv = { shape: [2 * dh, d], init: inStd };
-    defs.W_q = { shape: [E, d, dh], init: inStd };
-    defs.W_o = { shape: [E, dh, d], init: { kind: 'normal', std: ws / Math.sqrt(a.k * dh) } };
-    defs.W_sel = { shape: [E, d], init: inStd };
-    defs.scale = { shape: [1], init: { kind: 'const', value: 1 / Math.sqrt(dh) } };
-    if (a.positions === 'xl') defs.W_pos = { shape: [dh, d], init: inStd };
+/** SPEC §4 initialisation of one parameter, chosen by its name (shapes come from engine/cost.ts paramShapes). */
+export function initFor(name: string, shape: number[], model: ModelConfig): Init {
+  const { dModel: d, nLayers: L } = model;
+  const ws = Math.sqrt(2 / L); // [MA] init_std_scale
+  const leaf = name.split('.').pop()!;
+  const zero: Init = { kind: 'const', value: 0 }, one: Init = { kind: 'const', value: 1 };
+  if (name === 'emb') return { kind: 'normal', std: 1 / Math.sqrt(d) }; // kaiming_normal_, fan_in d
+  if (name === 'W_out' || name === 'b_out') return { kind: 'uniform', bound: 1 / Math.sqrt(d) }; // torch Linear default
+  if (leaf === 'w' && name.includes('ln')) return one;
+  if (leaf === 'b' && name.includes('ln')) return zero;
+  if (name.includes('.mlp.')) {
+    if (model.mlp.kind === 'dense') return leaf.startsWith('b') ? zero : prenorm(shape, L); // reset_prenorm_params
+    const { nExperts: NE, expertSize: G } = model.mlp;
+    if (leaf === 'W_sel') return { kind: 'sel-rows', std: ws / Math.sqrt(d) }; // norm_expert_sel_init
+    return { kind: 'normal', std: leaf === 'values' ? ws / Math.sqrt(NE * G) : ws / Math.sqrt(d) };
   }
-  return defs;
+  const a = model.attention;
+  if (leaf === 'u_content' || leaf === 'v_pos') return zero; // XL biases start at 0
+  if (leaf === 'scale') return { kind: 'const', value: 1 / Math.sqrt(a.dHead) };
+  if (a.kind === 'dense') return prenorm(shape, L); // reset_prenorm_params on every projection
+  if (leaf === 'W_o') return { kind: 'normal', std: ws / Math.sqrt((a.kind === 'moa' ? a.k : a.nHeads) * a.dHead) };
+  return { kind: 'normal', std: ws / Math.sqrt(d) }; // W_q, W_k, W_v, W_kv, selections, W_pos
 }
 
-function mlpDefs(m: MlpConfig, d: number, dFF: number, L: number): Record<string, ParamDef> {
-  if (m.kind === 'dense')
-    return {
-      W1: { shape: [dFF, d], init: { kind: 'truncnormal', std: Math.sqrt(2 / (L * d)) } },
-      b1: { shape: [dFF], init: { kind: 'const', value: 0 } },
-      W2: { shape: [d, dFF], init: { kind: 'truncnormal', std: Math.sqrt(2 / (L * dFF)) } },
-      b2: { shape: [d], init: { kind: 'const', value: 0 } },
-    };
-  const ws = Math.sqrt(2 / L);
-  const { nExperts: NE, expertSize: G } = m;
-  return {
-    W_sel: { shape: [NE, d], init: { kind: 'sel-rows', std: ws / Math.sqrt(d) } },
-    keys: { shape: [NE, d, G], init: { kind: 'normal', std: ws / Math.sqrt(d) } },
-    values: { shape: [NE, G, d], init: { kind: 'normal', std: ws / Math.sqrt(NE * G) } },
-  };
-}
+/** Truncated normal with std sqrt(2 / (L * fan_in)); fan_in is the last dim of a Linear [out, in] weight. */
+const prenorm = (shape: number[], L: number): Init => ({ kind: 'truncnormal', std: Math.sqrt(2 / (L * shape[shape.length - 1])) });
 
 /** Every parameter of the LM, in a fixed order, with its shape and init. */
 export function paramDefs(model: ModelConfig, vocabSize: number): Record<string, ParamDef> {
-  const { dModel: d, nLayers: L } = model;
-  const defs: Record<string, ParamDef> = { emb: { shape: [vocabSize, d], init: { kind: 'normal', std: 1 / Math.sqrt(d) } } };
-  const one = { kind: 'const', value: 1 } as const, zero = { kind: 'const', value: 0 } as const;
-  for (let l = 0; l < L; l++) {
-    const pre = `layers.${l}.`;
-    defs[pre + 'ln1.w'] = { shape: [d], init: one };
-    defs[pre + 'ln1.b'] = { shape: [d], init: zero };
-    for (const [n, def] of Object.entries(attentionDefs(model.attention, d, L))) defs[pre + 'att.' + n] = def;
-    defs[pre + 'ln2.w'] = { shape: [d], init: one };
-    defs[pre + 'ln2.b'] = { shape: [d], init: zero };
-    for (const [n, def] of Object.entries(mlpDefs(model.mlp, d, model.dFF, L))) defs[pre + 'mlp.' + n] = def;
-  }
-  defs['ln_f.w'] = { shape: [d], init: one };
-  defs['ln_f.b'] = { shape: [d], init: zero };
-  defs.W_out = { shape: [vocabSize, d], init: { kind: 'uniform', bound: 1 / Math.sqrt(d) } };
-  defs.b_out = { shape: [vocabSize], init: { kind: 'uniform', bound: 1 / Math.sqrt(d) } };
-  return defs;
+  const shapes = paramShapes(model, vocabSize);
+  return Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, { shape, init: initFor(name, shape, model) }]));
 }
 
 export function countParamDefs(defs: Record<string, ParamDef>): number {
