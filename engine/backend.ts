@@ -24,6 +24,7 @@ const loaders: Partial<Record<BackendName, Loader>> = {
     const adapter = await nav.gpu.requestAdapter();
     if (!adapter) throw new Error('requestAdapter() returned null (no WebGPU adapter)');
     await import('@tensorflow/tfjs-backend-webgpu');
+    (await import('./webgpu')).installWebGPUKernels(); // our WGSL kernels (cvmm), engine/webgpu
   },
 };
 
