@@ -1,0 +1,78 @@
+// Node host of the engine worker: the same worker code and protocol as the app, over worker_threads, for the CLI
+// and the tests. Data is loaded here, on the host (engine/node/corpus.ts), and sent as text in the init message.
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { BackendName } from '../backend';
+import { type ClientOptions, type Endpoint, WorkbenchClient } from '../client';
+import { PROTOCOL_VERSION, type ReadyEvent, type RequestBody } from '../protocol';
+import { parseSpec } from '../spec';
+import { loadDataSources } from './corpus';
+
+const ENTRY = new URL('./worker-entry.ts', import.meta.url);
+
+export interface NodeWorkerOptions extends ClientOptions {
+  /** Passed to the Worker (e.g. { maxOldGenerationSizeMb }). */
+  resourceLimits?: ConstructorParameters<typeof Worker>[1] extends infer O ? (O extends { resourceLimits?: infer R } ? R : never) : never;
+}
+
+/**
+ * Start the engine in a worker thread and return a client for it. The worker runs the TypeScript entry through
+ * tsx's loader, registered by a small bootstrap (a .ts Worker entry is not picked up by `--import tsx` in Node 20).
+ * Messages sent before the entry has loaded wait in the port's queue.
+ */
+export function spawnEngineWorker(opts: NodeWorkerOptions = {}): WorkbenchClient {
+  const tsxCjs = createRequire(import.meta.url).resolve('tsx/esm/api'); // .../dist/esm/api/index.cjs
+  const tsx = pathToFileURL(tsxCjs.replace(/\.cjs$/, '.mjs')).href;
+  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY.href)}); })` +
+    `.catch((e) => { setTimeout(() => { throw e; }); });`;
+  const worker = new Worker(boot, { eval: true, resourceLimits: opts.resourceLimits });
+  return new WorkbenchClient(workerEndpoint(worker), opts);
+}
+
+/** worker_threads' Worker as the Web-Worker-shaped endpoint WorkbenchClient expects. Exit counts as an error. */
+export function workerEndpoint(worker: Worker): Endpoint {
+  const wrapped = new Map<(e: any) => void, Array<[string, (...a: any[]) => void]>>();
+  const add = (listener: (e: any) => void, event: string, fn: (...a: any[]) => void) => {
+    worker.on(event, fn);
+    wrapped.set(listener, [...(wrapped.get(listener) ?? []), [event, fn]]);
+  };
+  return {
+    postMessage: (m, transfer) => worker.postMessage(m, (transfer ?? []) as ArrayBuffer[]),
+    addEventListener(type, listener) {
+      if (type === 'message') add(listener, 'message', (data: unknown) => listener({ data }));
+      else if (type === 'messageerror') add(listener, 'messageerror', (error: Error) => listener({ error }));
+      else {
+        add(listener, 'error', (error: Error) => listener({ error, message: error.message }));
+        add(listener, 'exit', (code: number) => listener({ message: `worker thread exited with code ${code}` }));
+      }
+    },
+    removeEventListener(_type, listener) {
+      for (const [event, fn] of wrapped.get(listener) ?? []) worker.off(event, fn);
+      wrapped.delete(listener);
+    },
+    terminate: () => void worker.terminate(),
+  };
+}
+
+export interface NodeInitOptions {
+  backend?: BackendName[]; // default: wasm, then cpu (DESIGN §3: the Node default is wasm)
+  checkpoint?: Uint8Array;
+}
+
+/** The init request for a spec, with its corpus / BPE merges loaded from disk here on the host. */
+export function nodeInitBody(specInput: unknown, opts: NodeInitOptions = {}): RequestBody<'init'> {
+  const spec = parseSpec(specInput); // fail fast, naming the field, before any file is read
+  return { protocol: PROTOCOL_VERSION, spec: specInput, sources: loadDataSources(spec), backend: opts.backend ?? ['wasm', 'cpu'], checkpoint: opts.checkpoint };
+}
+
+/** Spawn a worker and initialise it for `specInput`; resolves with the client and the ready event. */
+export async function startNodeSession(specInput: unknown, opts: NodeInitOptions & NodeWorkerOptions = {}): Promise<{ client: WorkbenchClient; ready: ReadyEvent }> {
+  const client = spawnEngineWorker(opts);
+  try {
+    return { client, ready: await client.request('init', nodeInitBody(specInput, opts)) };
+  } catch (e) {
+    client.dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,196 @@
+// The worker protocol (DESIGN §1): the one typed, versioned message contract between the training engine
+// (a Web Worker in the app, a worker_threads worker in Node) and whoever drives it (renderer, CLI, tests).
+// Requests carry an `id`; every request is answered by exactly one `ack` or one `failed` with that requestId.
+// Events are plain structured-clone-safe objects; bulk data (metric columns, checkpoint bytes) travels as typed
+// arrays in the transfer list, never copied. Requests are validated here (zod); the spec by engine/spec.ts.
+import { z } from 'zod';
+import type { BackendName } from './backend';
+import type { EvalReport } from './train/trainer';
+import type { ProbeReport, RoutingReport } from './train/routing';
+
+/** Bumped on any incompatible change of a request or event shape. init must name it. */
+export const PROTOCOL_VERSION = 1;
+
+const id = z.number().int().nonnegative();
+const backendName = z.enum(['webgpu', 'wasm', 'cpu']);
+const document = z.object({ name: z.string(), text: z.string() }).strict();
+
+/** Where the training data comes from: text the host already loaded, or URLs the worker fetches. */
+export const DataSourcesSchema = z
+  .object({
+    documents: z.array(document).optional(), // corpus/file sources (engine/node/corpus.ts loads them in Node)
+    bpeMerges: z.string().optional(), // GPT-2 vocab.bpe content for the 'bpe' tokenizer
+    documentUrls: z.array(z.object({ name: z.string(), url: z.string().min(1) }).strict()).optional(), // fetched by the worker
+    bpeMergesUrl: z.string().min(1).optional(),
+  })
+  .strict();
+
+/** Injected failures for tests: throw inside a step as a lost GPU device, a NaN, or a plain error would. */
+export const FaultSchema = z.object({ kind: z.enum(['device-lost', 'nan', 'error']), atStep: id.min(1) }).strict();
+
+const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.object({ type: z.literal(type), id, ...shape }).strict();
+
+export const RequestSchema = z.discriminatedUnion('type', [
+  req('init', {
+    protocol: z.number().int(),
+    spec: z.unknown(), // validated by parseSpec, so the failure names the spec field
+    sources: DataSourcesSchema.optional(),
+    checkpoint: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected checkpoint bytes (a Uint8Array)').optional(), // safetensors bytes from a checkpoint event or file
+    backend: z.array(backendName).min(1).optional(), // preference order; default webgpu -> wasm -> cpu
+    wasmPaths: z.string().min(1).optional(), // URL prefix of the tfjs-backend-wasm .wasm files (browser)
+  }),
+  req('start', {}),
+  req('pause', {}),
+  req('resume', {}),
+  req('step', {}), // exactly one training step, from ready/paused
+  req('stop', {}), // ends training for good; probes, evaluation and checkpoints still work
+  req('setLearningRate', { lr: z.number().positive().finite() }),
+  req('probe', { text: z.string().min(1) }),
+  req('saveCheckpoint', {}),
+  req('evaluate', {}),
+  req('routing', {}),
+  req('injectFault', { fault: FaultSchema }), // test hook
+  req('dispose', {}), // frees every tensor; the worker accepts a new init afterwards
+]);
+
+export type Request = z.infer<typeof RequestSchema>;
+export type RequestType = Request['type'];
+export type RequestOf<T extends RequestType> = Extract<Request, { type: T }>;
+/** What a caller supplies: the request without `type` and `id` (WorkbenchClient adds them). */
+export type RequestBody<T extends RequestType> = Omit<RequestOf<T>, 'type' | 'id'>;
+export type DataSourcesMessage = z.infer<typeof DataSourcesSchema>;
+export type Fault = z.infer<typeof FaultSchema>;
+
+// ---- events (worker -> host) ----
+
+export type RunState = 'idle' | 'ready' | 'running' | 'paused' | 'stopped' | 'finished' | 'failed';
+export type FailureReason = 'invalid-request' | 'device-lost' | 'non-finite' | 'error' | 'worker-died' | 'timeout';
+
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  stack: string;
+}
+
+export interface ReadyEvent {
+  type: 'ready';
+  requestId: number;
+  protocol: number;
+  engineVersion: string;
+  backend: BackendName;
+  adapter: string;
+  fallbacks: { backend: string; reason: string }[]; // backends tried before this one, with why they were skipped
+  limits: Record<string, number | boolean | string>; // WebGPU device limits, wasm SIMD/threads, ...
+  params: number;
+  vocab: number;
+  dataset: string;
+  spec: unknown; // the validated spec with defaults filled in (an ExperimentSpec)
+  step: number; // > 0 when resumed from a checkpoint
+  totalSteps: number;
+  tensorsBeforeInit: number;
+}
+
+/** Per-step metrics, batched (at most ~20 messages/s), one typed array per column, transferred. */
+export interface MetricsColumns {
+  step: Float64Array;
+  tokens: Float64Array;
+  time_s: Float64Array;
+  loss: Float32Array;
+  ce: Float32Array;
+  reg: Float32Array;
+  lr: Float32Array;
+  grad_norm: Float32Array;
+  step_ms: Float32Array;
+  tokens_per_s: Float32Array;
+  accuracy: Float32Array; // NaN where the task has none
+}
+export const METRIC_COLUMNS = ['step', 'tokens', 'time_s', 'loss', 'ce', 'reg', 'lr', 'grad_norm', 'step_ms', 'tokens_per_s', 'accuracy'] as const;
+export const FLOAT64_COLUMNS: ReadonlySet<string> = new Set(['step', 'tokens', 'time_s']);
+
+export interface MetricsEvent {
+  type: 'metrics';
+  count: number;
+  columns: MetricsColumns;
+  memory: { numTensors: number; numBytes: number };
+}
+
+export interface EvalEvent { type: 'eval'; requestId?: number; report: EvalReport }
+export interface RoutingEvent { type: 'routing'; requestId?: number; report: RoutingReport }
+export interface ProbeEvent { type: 'probe'; requestId?: number; report: ProbeReport }
+export interface CheckpointEvent { type: 'checkpoint'; requestId?: number; step: number; bytes: Uint8Array }
+export interface StateEvent { type: 'state'; state: RunState; step: number }
+export interface FinishedEvent { type: 'finished'; step: number; tokens: number; time_s: number }
+export interface DisposedEvent { type: 'disposed'; requestId: number; numTensors: number; tensorsBeforeInit: number }
+export interface FailedEvent {
+  type: 'failed';
+  requestId?: number; // set when one request failed (the run may go on: see fatal)
+  reason: FailureReason;
+  fatal: boolean; // true: the run is over (state 'failed'); init again, e.g. on another backend from a checkpoint
+  step?: number;
+  error: ErrorInfo;
+}
+export interface WarningEvent { type: 'warning'; message: string }
+export interface AckEvent { type: 'ack'; requestId: number; request: RequestType; state: RunState; step: number }
+
+export type WorkerEvent =
+  | ReadyEvent | MetricsEvent | EvalEvent | RoutingEvent | ProbeEvent | CheckpointEvent | StateEvent
+  | FinishedEvent | DisposedEvent | FailedEvent | WarningEvent | AckEvent;
+export type EventType = WorkerEvent['type'];
+export type EventOf<T extends EventType> = Extract<WorkerEvent, { type: T }>;
+
+/** What `WorkbenchClient.request(type)` resolves to: the event that carries the answer, else the ack. */
+export interface ResultMap {
+  init: ReadyEvent;
+  probe: ProbeEvent;
+  evaluate: EvalEvent;
+  routing: RoutingEvent;
+  saveCheckpoint: CheckpointEvent;
+  dispose: DisposedEvent;
+}
+export type ResultOf<T extends RequestType> = T extends keyof ResultMap ? ResultMap[T] : AckEvent;
+export const RESULT_EVENT: { [K in keyof ResultMap]: ResultMap[K]['type'] } = {
+  init: 'ready', probe: 'probe', evaluate: 'eval', routing: 'routing', saveCheckpoint: 'checkpoint', dispose: 'disposed',
+};
+
+/** Typed arrays inside an event that must be transferred, not copied. */
+export function transferables(ev: WorkerEvent): ArrayBuffer[] {
+  switch (ev.type) {
+    case 'metrics':
+      return Object.values(ev.columns).map((c: Float32Array | Float64Array) => c.buffer as ArrayBuffer);
+    case 'checkpoint':
+      return [ev.bytes.buffer as ArrayBuffer];
+    case 'ready': case 'eval': case 'routing': case 'probe': case 'state': case 'finished': case 'disposed': case 'failed': case 'warning': case 'ack':
+      return [];
+    default:
+      return unreachable(ev);
+  }
+}
+
+export function unreachable(x: never): never {
+  throw new Error(`unhandled message ${JSON.stringify(x)}`);
+}
+
+/** An Error (or anything thrown) as a structured-clone-safe record. */
+export function errorInfo(e: unknown): ErrorInfo {
+  if (e instanceof Error) return { name: e.name, message: e.message, stack: e.stack ?? `${e.name}: ${e.message}` };
+  return { name: 'Error', message: String(e), stack: String(e) };
+}
+
+/** Validate one incoming message. Throws an Error naming the problem (path and reason of each issue). */
+export function parseRequest(msg: unknown): Request {
+  const r = RequestSchema.safeParse(msg);
+  if (r.success) return r.data;
+  const issues = r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(message)'}: ${i.message}`);
+  const type = msg && typeof msg === 'object' && typeof (msg as { type?: unknown }).type === 'string' ? (msg as { type: string }).type : '?';
+  throw new ProtocolError(`malformed "${type}" request: ${issues.join('; ')}`);
+}
+
+export class ProtocolError extends Error {
+  override name = 'ProtocolError';
+}
+
+/** The request id of a message, when it has a usable one (so a malformed request can still be answered). */
+export function requestIdOf(msg: unknown): number | undefined {
+  const v = msg && typeof msg === 'object' ? (msg as { id?: unknown }).id : undefined;
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 ? v : undefined;
+}
