@@ -92,7 +92,7 @@ export class TrainingSession {
       case 'dispose':
         this.teardown();
         this.setState('idle');
-        this.host.emit({ type: 'disposed', requestId: r.id, numTensors: tf.memory().numTensors, tensorsBeforeInit: this.tensorsBeforeInit });
+        this.host.emit({ type: 'disposed', requestId: r.id, numTensors: memory().numTensors, tensorsBeforeInit: this.tensorsBeforeInit });
         return this.ack(r);
       default:
         return unreachable(r);
@@ -182,7 +182,7 @@ export class TrainingSession {
   }
 
   private flush(): void {
-    const ev = this.metrics.drain(tf.memory());
+    const ev = this.metrics.drain(memory());
     if (ev) this.host.emit(ev);
   }
 
@@ -287,6 +287,11 @@ async function fetchText(url: string): Promise<string> {
   const res = await fetch(url);
   if (!res.ok) throw new Error(`could not fetch data from ${url}: HTTP ${res.status}`);
   return res.text();
+}
+
+/** tf.memory(), or zeros before any backend is chosen (tf.memory() would start initialising one, and throw). */
+function memory(): { numTensors: number; numBytes: number } {
+  return tf.engine().backendName ? tf.memory() : { numTensors: 0, numBytes: 0 };
 }
 
 /** Let queued messages run: a MessageChannel hop (no 4 ms timer clamp) where there is one, else setTimeout(0). */

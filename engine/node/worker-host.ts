@@ -1,5 +1,6 @@
 // Node host of the engine worker: the same worker code and protocol as the app, over worker_threads, for the CLI
 // and the tests. Data is loaded here, on the host (engine/node/corpus.ts), and sent as text in the init message.
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -8,6 +9,7 @@ import { type ClientOptions, type Endpoint, WorkbenchClient } from '../client';
 import { PROTOCOL_VERSION, type ReadyEvent, type RequestBody } from '../protocol';
 import { parseSpec } from '../spec';
 import { loadDataSources } from './corpus';
+import { DEFAULT_ICD } from './webgpu';
 
 const ENTRY = new URL('./worker-entry.ts', import.meta.url);
 
@@ -22,6 +24,8 @@ export interface NodeWorkerOptions extends ClientOptions {
  * Messages sent before the entry has loaded wait in the port's queue.
  */
 export function spawnEngineWorker(opts: NodeWorkerOptions = {}): WorkbenchClient {
+  // A worker's process.env is a private copy: Dawn (native) reads the real environment, so set the ICD here.
+  if (!process.env.VK_ICD_FILENAMES && existsSync(DEFAULT_ICD)) process.env.VK_ICD_FILENAMES = DEFAULT_ICD;
   const tsxCjs = createRequire(import.meta.url).resolve('tsx/esm/api'); // .../dist/esm/api/index.cjs
   const tsx = pathToFileURL(tsxCjs.replace(/\.cjs$/, '.mjs')).href;
   const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY.href)}); })` +
