@@ -18,7 +18,7 @@ export const MATMUL = 'SwitchHeadCvmmMatmul';
 export const WEIGHT_GRAD = 'SwitchHeadCvmmWeightGrad';
 
 type Run = (p: WebGPUProgram, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: { type: string; data: number[] }[]) => tf.TensorInfo;
-const runner = (backend: tf.KernelBackend): Run => {
+const runner = (backend: unknown): Run => {
   const b = backend as unknown as WebGPUBackend;
   return (p, inputs, dtype, uniforms) => b.runWebGPUProgram(p, inputs, dtype, uniforms);
 };
@@ -32,7 +32,7 @@ const routeKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const counts = run(new CountProgram(nSlots, nExp), [experts], 'int32', u); // [nChunks * EB]
   const table = run(new ScanProgram(nSlots, nExp), [counts], 'int32', u); // chunk bases, then offsets [EB + 1]
   const order = run(new RankProgram(nSlots, nExp), [experts, table], 'int32', u); // [R*S]
-  backend.disposeData(counts.dataId);
+  (backend as tf.KernelBackend).disposeData(counts.dataId);
   return [order, table];
 };
 
