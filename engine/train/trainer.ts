@@ -99,7 +99,7 @@ export class Trainer {
     const lr = this.lrAt(step);
     const seed = (this.spec.train.seed * 1_000_003 + step) % 2147483647;
     let kept: { ce: tf.Scalar; reg: tf.Scalar; memory: tf.Tensor[]; logits?: tf.Tensor } | undefined;
-    const { value, grads } = tf.variableGrads(() => {
+    const { value, grads: byVariable } = tf.variableGrads(() => {
       const { out, ce, loss } = this.forward(batch, this.memory, true, seed);
       // The forward runs in a tidy: keep what outlives it (loss parts, next memory, logits for accuracy).
       kept = {
@@ -111,6 +111,9 @@ export class Trainer {
       return loss;
     });
     const k = kept!;
+    // variableGrads keys gradients by tfjs variable name; map them back to parameter names.
+    const grads: Record<string, tf.Tensor> = {};
+    for (const [n, v] of Object.entries(this.params)) if (byVariable[v.name]) grads[n] = byVariable[v.name];
     try {
       const loss = value.dataSync()[0];
       if (!Number.isFinite(loss)) throw new NonFiniteLossError(step + 1, 'loss', loss);
