@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { customOp } from './custom';
 import { mmNT, mmTN } from './linalg';
+import { runWasm, useWasmKernels, WASM_KERNELS } from './wasm_kernels';
 
 export type CvmmImpl = (x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D) => tf.Tensor3D;
 const impls = new Map<string, CvmmImpl>();
@@ -62,6 +63,7 @@ export function cvmmSorted(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D)
   const [R, S] = experts.shape;
   const [nExp, dIn, dOut] = W.shape;
   const plan = sortSlots(experts.dataSync() as Int32Array, S, nExp);
+  if (useWasmKernels()) return cvmmWasm(x, W, plan, S);
   const order = plan.order, inverse = invert(plan.order);
   const used = usedExperts(plan.offsets);
   // Per used expert: its block of rows (in expert order) and its weight matrix [dIn, dOut].
@@ -89,6 +91,31 @@ export function cvmmSorted(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D)
         for (let e = 0; e < nExp; e++) if (!dW[e]) dW[e] = tf.zeros([dIn, dOut]);
         const dxSlots = tf.gather(tf.concat(dxs, 0), tf.tensor1d(inverse, 'int32')).reshape([R, S, dIn]); // [R, S, dIn]
         return [tf.sum(dxSlots, 1), tf.stack(dW)]; // dx [R, dIn], dW [nExp, dIn, dOut]
+      },
+    };
+  });
+  return f(x, W) as tf.Tensor3D;
+}
+
+/** The same on wasm with our kernels: row permutations on the heap and one XNNPACK product per expert block,
+ *  forward and backward, with no gathers, slices or concats. */
+function cvmmWasm(x: tf.Tensor2D, W: tf.Tensor3D, plan: SortedRouting, S: number): tf.Tensor3D {
+  const R = x.shape[0], dOut = W.shape[2];
+  const offsets = Array.from(plan.offsets);
+  const inverse = invert(plan.order);
+  const permute = (t: tf.Tensor, rows: Int32Array) => runWasm(WASM_KERNELS.permuteRows, { x: t }, { rows });
+  const perExpert = (rows: tf.Tensor, W: tf.Tensor) => runWasm(WASM_KERNELS.segmentMatMul, { a: rows, w: W }, { offsets });
+  const f = customOp(([x, W], save) => {
+    save([x, W]); // the sorted copy of x is cheap to rebuild in the backward
+    const ys = perExpert(permute(x, plan.rows), W); // [M, dOut], expert order
+    return {
+      value: permute(ys, inverse).reshape([R, S, dOut]), // [R, S, dOut], slot order
+      gradFunc: (dy, [sx, sW]) => {
+        const dys = permute(dy.reshape([R * S, dOut]), plan.order); // [M, dOut], expert order
+        const dW = runWasm(WASM_KERNELS.segmentOuter, { a: permute(sx, plan.rows), dy: dys }, { offsets }); // [nExp, dIn, dOut]
+        const dxs = perExpert(dys, tf.transpose(sW, [0, 2, 1])); // [M, dIn] = dys_e @ W_e^T
+        const dx = runWasm(WASM_KERNELS.scatterAddRows, { y: dxs }, { rows: plan.rows, R }); // [R, dIn], sums the S slots
+        return [dx, dW];
       },
     };
   });

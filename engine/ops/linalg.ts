@@ -3,6 +3,7 @@
 // explicitly and keep every product 2-D and flag-free; other backends use the flags, which they handle well.
 import * as tf from '@tensorflow/tfjs';
 import { customOp } from './custom';
+import { runWasm, useWasmKernels, WASM_KERNELS } from './wasm_kernels';
 
 const explicitTranspose = () => tf.getBackend() === 'wasm';
 
@@ -39,28 +40,44 @@ export function linear(x: tf.Tensor, W: tf.Tensor, b?: tf.Tensor): tf.Tensor {
 
 /** Batched a @ b over leading dims: a [..., M, K], b [..., K, N] -> [..., M, N]; fast-path backward. */
 export function bmm(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (useWasmKernels()) return bmmWasm(a, b);
   const f = customOp(([a, b], save) => {
     save([a, b]);
     return {
-      value: batched(a, b, false, false), // [..., M, N]
-      gradFunc: (dy, [sa, sb]) => [batched(dy, sb, false, true), batched(sa, dy, true, false)], // dA, dB
+      value: tf.matMul(a, b), // [..., M, N]
+      gradFunc: (dy, [sa, sb]) => [tf.matMul(dy, sb, false, true), tf.matMul(sa, dy, true, false)], // dA, dB
     };
   });
   return f(a, b) as tf.Tensor;
 }
 
-/** Batched product with transposes of the last two dims. On wasm: one explicit transpose, then a loop of
- *  2-D products (2.6x faster than its batched kernel, ENV.md). Elsewhere: the backend's batched kernel. */
-function batched(a: tf.Tensor, b: tf.Tensor, tA: boolean, tB: boolean): tf.Tensor {
-  if (!explicitTranspose()) return tf.matMul(a, b, tA, tB);
+/** [G, M, K] -> [G, K, M] */
+const t3 = (x: tf.Tensor) => tf.transpose(x, [0, 2, 1]);
+/** Flag-free batched product on wasm: a [G, M, K] @ b [G, K, N] -> [G, M, N], one XNNPACK call per g. */
+const bmm3 = (a: tf.Tensor, b: tf.Tensor) => runWasm(WASM_KERNELS.batchMatMul, { a, b });
+
+/** bmm on wasm. The backward needs a^T and b^T products; each is computed the way that transposes the fewest
+ *  elements: e.g. for attention's probs @ v, dv = probs^T @ dy would transpose the big probs [T, Tk], while
+ *  dv^T = dy^T @ probs transposes only the small dy [T, dh] and dv^T [dh, Tk]. */
+function bmmWasm(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const lead = a.shape.slice(0, -2);
+  const [M, K] = a.shape.slice(-2) as [number, number];
+  const N = b.shape.at(-1)!;
   const G = lead.reduce((p, c) => p * c, 1);
-  const perm = (t: tf.Tensor) => [...t.shape.slice(0, -2).map((_, i) => i), t.rank - 1, t.rank - 2];
-  const A = (tA ? tf.transpose(a, perm(a)) : a).reshape([G, ...(tA ? [a.shape.at(-1)!, a.shape.at(-2)!] : a.shape.slice(-2))]);
-  const B = (tB ? tf.transpose(b, perm(b)) : b).reshape([G, ...(tB ? [b.shape.at(-1)!, b.shape.at(-2)!] : b.shape.slice(-2))]);
-  const As = tf.unstack(A), Bs = tf.unstack(B);
-  const out = tf.stack(As.map((x, g) => tf.matMul(x as tf.Tensor2D, Bs[g] as tf.Tensor2D))); // [G, M, N]
-  return out.reshape([...lead, out.shape[1]!, out.shape[2]!]);
+  const f = customOp(([a, b], save) => {
+    const a3 = a.reshape([G, M, K]), b3 = b.reshape([G, K, N]); // [G, M, K], [G, K, N]
+    save([a3, b3]);
+    return {
+      value: bmm3(a3, b3).reshape([...lead, M, N]), // [..., M, N]
+      gradFunc: (dy, [a3, b3]) => {
+        const dy3 = dy.reshape([G, M, N]); // [G, M, N]
+        const dA = K * N <= M * N + M * K ? bmm3(dy3, t3(b3)) : t3(bmm3(b3, t3(dy3))); // [G, M, K]
+        const dB = M * K <= M * N + K * N ? bmm3(t3(a3), dy3) : t3(bmm3(t3(dy3), a3)); // [G, K, N]
+        return [dA.reshape(a.shape), dB.reshape(b.shape)];
+      },
+    };
+  });
+  return f(a, b) as tf.Tensor;
 }
 
 /** Row lookup table[ids] with a gradient that works on every backend (wasm lacks UnsortedSegmentSum).
