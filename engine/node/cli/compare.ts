@@ -1,0 +1,150 @@
+// `npm run compare -- RUN_DIR... [--out FILE.md]`
+// One row per run: name, attention kind, parameters, attention MACs and memory per layer (SPEC §6, the paper's
+// formatting), attention matrices, final validation loss and bits per byte, tokens/s. Printed as Markdown and
+// written as FILE.md plus FILE.csv next to it (default runs/compare-<time>.md). Killed runs (no summary.json)
+// are shown with their last metrics and marked "incomplete"; a torn last JSONL line is ignored.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { attentionCost, attentionMatrices, countParams, formatPaper, formatParams, vocabSizeOf } from '../../cost';
+import type { ExperimentSpec } from '../../spec';
+import type { EvalReport, StepReport } from '../../train/trainer';
+import { writeFileAtomic } from '../atomic';
+import { RunDir } from '../rundir';
+import { readRunSpec, type RunSummary } from '../runner';
+
+export interface CompareRow {
+  run: string; // run id
+  dir: string;
+  name: string;
+  attention: string; // e.g. "switchhead H2 E5 k2 (xl)"
+  status: 'complete' | 'incomplete';
+  step: number;
+  steps: number;
+  params: number | null;
+  macs: number; // attention MACs per layer
+  memFloats: number; // attention memory per layer (floats)
+  matricesPerLayer: number;
+  matrices: number;
+  valLoss: number | null;
+  bpb: number | null;
+  accuracy: number | null;
+  tokensPerS: number | null;
+  valCurve: { step: number; loss: number }[];
+}
+
+/** "switchhead H2 E5 k2 (xl+mem)", "dense H10 (rope)", "moa E16 k4 (xl+mem)", plus "+σ-MoE" for SwitchAll. */
+export function describeAttention(spec: ExperimentSpec): string {
+  const a = spec.model.attention;
+  const pos = a.positions + (a.xlMemory ? '+mem' : '');
+  const core = a.kind === 'dense' ? `dense H${a.nHeads} d${a.dHead}` : a.kind === 'moa' ? `moa E${a.nExperts} k${a.k} d${a.dHead}` : `switchhead H${a.nHeads} d${a.dHead} E${a.nExperts} k${a.k}`;
+  return `${core} (${pos})${spec.model.mlp.kind === 'sigma-moe' ? ' + σ-MoE MLP' : ''}`;
+}
+
+/** Everything compare shows about one run directory. */
+export function readRunRow(dir: string): CompareRow {
+  const run = RunDir.open(dir);
+  const meta = readRunSpec(run);
+  const spec = meta.spec;
+  const summary = run.readSummary<RunSummary>();
+  const rows = run.readMetrics<StepReport | EvalReport>();
+  const vals = rows.filter((r): r is EvalReport => r.split === 'val');
+  const trains = rows.filter((r): r is StepReport => r.split === 'train');
+  const lastVal = vals.at(-1) ?? null;
+  const lastTrain = trains.at(-1) ?? null;
+  const vocab = summary ? null : meta.vocabSize ?? (spec.data.source.kind === 'synthetic' ? null : vocabSizeOf(spec));
+  const cost = attentionCost(spec);
+  const m = attentionMatrices(spec);
+  return {
+    run: run.id, dir: run.dir, name: spec.name, attention: describeAttention(spec),
+    status: summary ? 'complete' : 'incomplete',
+    step: summary?.steps ?? Math.max(lastTrain?.step ?? 0, lastVal?.step ?? 0), steps: spec.train.steps,
+    params: summary?.params ?? (vocab !== null ? countParams(spec, vocab).total : null),
+    macs: cost.macs, memFloats: cost.memFloats, matricesPerLayer: m.perLayer, matrices: m.total,
+    valLoss: summary?.valLoss ?? lastVal?.loss ?? null,
+    bpb: summary ? summary.bpb : lastVal?.bpb ?? null,
+    accuracy: summary ? summary.accuracy : lastVal?.answer_accuracy ?? null,
+    tokensPerS: summary?.tokensPerS ?? (lastTrain && lastTrain.time_s > 0 ? Math.round((10 * lastTrain.tokens) / lastTrain.time_s) / 10 : null),
+    valCurve: vals.map((v) => ({ step: v.step, loss: v.loss })),
+  };
+}
+
+const COLUMNS = ['run', 'name', 'attention', 'status', 'steps', 'params', 'attn MACs', 'attn mem', 'attn matrices', 'val loss', 'bits/byte', 'accuracy', 'tokens/s'] as const;
+
+function cells(r: CompareRow): string[] {
+  const f = (x: number | null, d: number) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(d));
+  return [
+    r.run, r.name, r.attention, r.status, r.status === 'complete' ? String(r.step) : `${r.step}/${r.steps}`,
+    r.params === null ? '?' : formatParams(r.params), formatPaper(r.macs), formatPaper(r.memFloats),
+    `${r.matricesPerLayer}/layer (${r.matrices})`, f(r.valLoss, 4), f(r.bpb, 3),
+    r.accuracy === null ? '-' : `${(100 * r.accuracy).toFixed(1)}%`, r.tokensPerS === null ? '-' : r.tokensPerS.toFixed(0),
+  ];
+}
+
+export function toMarkdown(rows: CompareRow[]): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  return [
+    `| ${COLUMNS.join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${cells(r).map(esc).join(' | ')} |`),
+  ].join('\n') + '\n\nAttention MACs and memory (floats) are per layer, forward pass, by the SPEC §6 formulas.\n';
+}
+
+/** CSV with raw numbers (not the paper's rounding). */
+export function toCsv(rows: CompareRow[]): string {
+  const head = ['run', 'name', 'attention', 'status', 'step', 'steps', 'params', 'attn_macs', 'attn_mem_floats', 'attn_matrices_per_layer', 'attn_matrices', 'val_loss', 'bpb', 'accuracy', 'tokens_per_s'];
+  const q = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  const body = rows.map((r) =>
+    [r.run, r.name, r.attention, r.status, r.step, r.steps, r.params, r.macs, r.memFloats, r.matricesPerLayer, r.matrices, r.valLoss, r.bpb, r.accuracy, r.tokensPerS].map(q).join(','),
+  );
+  return [head.join(','), ...body].join('\n') + '\n';
+}
+
+/** Write FILE.md and FILE.csv (the .csv next to the .md); returns both paths. */
+export function writeComparison(rows: CompareRow[], mdFile: string): { md: string; csv: string } {
+  const md = mdFile.endsWith('.md') ? mdFile : `${mdFile}.md`;
+  const csv = md.replace(/\.md$/, '.csv');
+  fs.mkdirSync(path.dirname(path.resolve(md)), { recursive: true });
+  writeFileAtomic(md, toMarkdown(rows));
+  writeFileAtomic(csv, toCsv(rows));
+  return { md, csv };
+}
+
+const USAGE = 'usage: npm run compare -- RUN_DIR [RUN_DIR...] [--out FILE.md]';
+
+export function main(argv: string[]): number {
+  const dirs: string[] = [];
+  let out: string | null = null;
+  for (let i = 0; i < argv.length; i++) {
+    const s = argv[i];
+    if (s === '--out') {
+      out = argv[++i] ?? null;
+      if (!out) return fail(`--out needs a file name\n${USAGE}`, 2);
+    } else if (s === '--help' || s === '-h') return fail(USAGE, 2);
+    else if (s.startsWith('--')) return fail(`unknown option ${s}\n${USAGE}`, 2);
+    else dirs.push(s);
+  }
+  if (dirs.length === 0) return fail(`no run directory given\n${USAGE}`, 2);
+  let rows: CompareRow[];
+  try {
+    rows = dirs.map(readRunRow);
+  } catch (e) {
+    return fail((e as Error).message, 1);
+  }
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
+  const files = writeComparison(rows, out ?? path.join('runs', `compare-${stamp}.md`));
+  process.stdout.write(toMarkdown(rows));
+  process.stderr.write(`wrote ${files.md} and ${files.csv}\n`);
+  return 0;
+}
+
+function fail(msg: string, code: number): number {
+  process.stderr.write(`error: ${msg}\n`);
+  return code;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.exitCode = main(process.argv.slice(2));
+}
