@@ -27,7 +27,7 @@ export function denseAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv
       q = rope(q, nRot, cfg.ropeBase, Tk - T);
       k = rope(k, nRot, cfg.ropeBase, 0);
     }
-    scores = tf.mul(dotScores(q, k), 1 / Math.sqrt(dh)); // [B, H, T, Tk]
+    scores = dotScores(tf.mul(q, 1 / Math.sqrt(dh)), k); // [B, H, T, Tk]: the scale on q, T*dh not T*Tk values
   }
   const probs = maskedSoftmax(scores);
   const u = fromHeads(attend(probs, v)); // [B, T, H, dh]

@@ -3,7 +3,8 @@
 // serves Q and O. Sigmoid top-k, gates not renormalised. Positions: none, RoPE (§2.2), XL relative (§2.1).
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionConfig } from '../spec';
-import { cvmm } from '../ops/cvmm';
+import { cvmm, cvmmGatedSum } from '../ops/cvmm';
+import { useWasmKernels } from '../ops/wasm_kernels';
 import { linear } from '../ops/linalg';
 import { rope, xlRelativeScores } from '../ops/position';
 import { globalExpertIds, sigmoidTopK, type Selection } from '../ops/select';
@@ -13,6 +14,8 @@ import { siteSeed, type AttentionOut, type Ctx, type Params } from './types';
 /** MoE input projection: x [N, d], W [H*E, d, dh] -> [N, H, dh] = sum_k gate * x @ W[h*E + e]. */
 export function moeIn(x: tf.Tensor2D, W: tf.Tensor3D, sel: Selection, E: number): tf.Tensor {
   const [N, H, k] = sel.idx.shape as number[];
+  if (useWasmKernels()) // slot (n, h, j) adds into row n*H + h: k slots per output row
+    return cvmmGatedSum(x, globalExpertIds(sel.idx, E, false), sel.gates, W, k).reshape([N, H, -1]); // [N, H, dh]
   const y = cvmm(x, globalExpertIds(sel.idx, E, false), W); // [N, H*k, dh]
   const weighted = tf.mul(y.reshape([N, H, k, -1]), tf.expandDims(sel.gates, 3)); // [N, H, k, dh]
   return tf.sum(weighted, 2); // [N, H, dh]
@@ -22,6 +25,7 @@ export function moeIn(x: tf.Tensor2D, W: tf.Tensor3D, sel: Selection, E: number)
 export function moeOut(u: tf.Tensor, W: tf.Tensor3D, sel: Selection, E: number): tf.Tensor {
   const [N, H, k] = sel.idx.shape as number[];
   const rows = u.reshape([N * H, -1]) as tf.Tensor2D; // [N*H, dh]: one row per (token, head)
+  if (useWasmKernels()) return cvmmGatedSum(rows, globalExpertIds(sel.idx, E, true), sel.gates, W, H * k); // [N, d]: H*k slots per token
   const y = cvmm(rows, globalExpertIds(sel.idx, E, true), W); // [N*H, k, d]
   const weighted = tf.mul(y, sel.gates.reshape([N * H, k, 1])); // [N*H, k, d]
   return tf.sum(weighted.reshape([N, H * k, -1]), 1); // [N, d]

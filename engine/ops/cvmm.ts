@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { customOp } from './custom';
 import { mmNT, mmTN } from './linalg';
-import { runWasm, useWasmKernels, WASM_KERNELS } from './wasm_kernels';
+import { runWasm, runWasmMulti, useWasmKernels, WASM_KERNELS } from './wasm_kernels';
 
 export type CvmmImpl = (x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D) => tf.Tensor3D;
 const impls = new Map<string, CvmmImpl>();
@@ -120,6 +120,31 @@ function cvmmWasm(x: tf.Tensor2D, W: tf.Tensor3D, plan: SortedRouting, S: number
     };
   });
   return f(x, W) as tf.Tensor3D;
+}
+
+/** Gated expert sum, the MoE projection with its gate weighting and slot reduction fused in (wasm only):
+ *    out[floor(slot / slotsPerOut)] += gates[slot] * x[r] @ W[experts[r, s]],   slot = r * S + s
+ *  x [R, dIn], experts int32 [R, S], gates [R, S], W [nExp, dIn, dOut] -> [R * S / slotsPerOut, dOut].
+ *  Per expert block through scratch buffers: no gathered copy of x, no per-slot outputs kept. */
+export function cvmmGatedSum(x: tf.Tensor2D, experts: tf.Tensor2D, gates: tf.Tensor, W: tf.Tensor3D, slotsPerOut: number): tf.Tensor2D {
+  if (!useWasmKernels()) throw new Error('cvmmGatedSum: wasm backend only (use cvmm elsewhere)');
+  const [R, S] = experts.shape;
+  const nExp = W.shape[0];
+  if ((R * S) % slotsPerOut !== 0) throw new Error(`cvmmGatedSum: ${R * S} slots do not split into outputs of ${slotsPerOut}`);
+  const plan = sortSlots(experts.dataSync() as Int32Array, S, nExp);
+  const attrs = { rows: plan.rows, order: plan.order, offsets: Array.from(plan.offsets), slotsPerOut };
+  const f = customOp(([x, gates, W], save) => {
+    save([x, gates, W]);
+    return {
+      value: runWasm(WASM_KERNELS.gatedForward, { x, w: W, gates }, { ...attrs, nOut: (R * S) / slotsPerOut }), // [nOut, dOut]
+      gradFunc: (dy, [sx, sg, sW]) => {
+        const wT = tf.transpose(sW, [0, 2, 1]); // [nExp, dOut, dIn]
+        const [dx, dg, dW] = runWasmMulti(WASM_KERNELS.gatedBackward, { x: sx, wT, gates: sg, dy }, attrs);
+        return [dx!, dg!.reshape(sg.shape), dW!];
+      },
+    };
+  });
+  return f(x, gates.reshape([R * S]), W) as tf.Tensor2D;
 }
 
 function usedExperts(offsets: Int32Array): number[] {

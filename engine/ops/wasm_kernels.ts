@@ -49,7 +49,8 @@ const ptr = (be: WasmBackend, t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).me
 const view = (be: WasmBackend, t: tf.TensorInfo, size: number) => new Float32Array(be.wasm.HEAPU8.buffer, ptr(be, t), size);
 const numel = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
-type Kernel = (args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }) => tf.TensorInfo;
+type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
+type Kernel = (args: KernelArgs) => tf.TensorInfo;
 
 /** a [G, M, K] @ b [G or 1, K, N] -> [G, M, N]: one XNNPACK product per g. */
 const batchMatMul: Kernel = ({ inputs: { a, b }, backend }) => {
@@ -124,6 +125,94 @@ const scatterAddRows: Kernel = ({ inputs: { y }, backend, attrs }) => {
   return out;
 };
 
+// ---- Gated expert sums (the MoE projections, SPEC §1) ----
+// Slots (r, s) of x [R, dIn], sorted by expert: m -> row rows[m], slot order[m]; expert e owns m in
+// offsets[e]..offsets[e+1]. Slot `slot` adds gates[slot] * (x[r] @ W[e]) into output row floor(slot / slotsPerOut).
+// Each expert block goes through small scratch buffers (at most the largest block), so neither the gathered
+// inputs nor the per-slot outputs are ever materialised whole.
+
+interface GatedPlan {
+  rows: Int32Array;
+  order: Int32Array;
+  offsets: number[];
+  slotsPerOut: number;
+}
+
+function scratch(be: WasmBackend, rows: number, cols: number) {
+  const t = be.makeOutput([Math.max(rows * cols, 1)], 'float32');
+  return { t, v: view(be, t, rows * cols), p: ptr(be, t), free: () => be.disposeData(t.dataId) };
+}
+
+const maxBlock = (offsets: number[]) => offsets.slice(1).reduce((m, o, e) => Math.max(m, o - offsets[e]!), 0);
+
+/** Copy rows src[idx[m]] for m in [m0, m1) into dst (row length d). */
+function gather(src: Float32Array, dst: Float32Array, idx: (m: number) => number, m0: number, m1: number, d: number) {
+  for (let m = m0; m < m1; m++) dst.set(src.subarray(idx(m) * d, idx(m) * d + d), (m - m0) * d);
+}
+
+/** out [nOut, dOut] = sum over slots of gate * x[r] @ W[e]. Inputs x [R, dIn], W [E, dIn, dOut], gates [R*S]. */
+const gatedForward: Kernel = ({ inputs: { x, w, gates }, backend, attrs }) => {
+  const be = backend as WasmBackend;
+  const { rows, order, offsets, slotsPerOut } = attrs as unknown as GatedPlan;
+  const nOut = attrs!.nOut as number;
+  const [R, dIn] = x!.shape as number[], [, , dOut] = w!.shape as number[];
+  const out = be.makeOutput([nOut, dOut!], 'float32');
+  const o = view(be, out, nOut * dOut!).fill(0);
+  const xv = view(be, x!, R! * dIn!), g = view(be, gates!, order.length);
+  const nMax = maxBlock(offsets);
+  const xs = scratch(be, nMax, dIn!), ys = scratch(be, nMax, dOut!);
+  for (let e = 0; e + 1 < offsets.length; e++) {
+    const m0 = offsets[e]!, n = offsets[e + 1]! - m0;
+    if (n === 0) continue;
+    gather(xv, xs.v, (m) => rows[m]!, m0, m0 + n, dIn!); // [n, dIn]
+    xnnMatMul(be, xs.p, ptr(be, w!) + e * dIn! * dOut! * F32, ys.p, n, dIn!, dOut!); // [n, dOut]
+    for (let i = 0; i < n; i++) {
+      const slot = order[m0 + i]!, gate = g[slot]!, dst = Math.floor(slot / slotsPerOut) * dOut!, src = i * dOut!;
+      for (let c = 0; c < dOut!; c++) o[dst + c] += gate * ys.v[src + c]!;
+    }
+  }
+  xs.free();
+  ys.free();
+  return out;
+};
+
+/** Backward of gatedForward. Inputs x, wT [E, dOut, dIn], gates, dy [nOut, dOut] -> dx [R, dIn], dgates [R*S], dW [E, dIn, dOut]. */
+const gatedBackward = (({ inputs: { x, wT, gates, dy }, backend, attrs }: KernelArgs): tf.TensorInfo[] => {
+  const be = backend as WasmBackend;
+  const { rows, order, offsets, slotsPerOut } = attrs as unknown as GatedPlan;
+  const [R, dIn] = x!.shape as number[], [E, dOut] = wT!.shape as number[];
+  const S = order.length;
+  const dx = be.makeOutput([R!, dIn!], 'float32'), dg = be.makeOutput([S], 'float32'), dW = be.makeOutput([E!, dIn!, dOut!], 'float32');
+  const dxv = view(be, dx, R! * dIn!).fill(0), dgv = view(be, dg, S), dWv = view(be, dW, E! * dIn! * dOut!);
+  const xv = view(be, x!, R! * dIn!), g = view(be, gates!, S), dyv = view(be, dy!, dy!.shape[0]! * dOut!);
+  const nMax = maxBlock(offsets);
+  const dys = scratch(be, nMax, dOut!), G = scratch(be, nMax, dIn!), xs = scratch(be, nMax, dIn!), xsT = scratch(be, dIn!, nMax);
+  for (let e = 0; e < E!; e++) {
+    const m0 = offsets[e]!, n = offsets[e + 1]! - m0;
+    if (n === 0) {
+      dWv.fill(0, e * dIn! * dOut!, (e + 1) * dIn! * dOut!);
+      continue;
+    }
+    gather(dyv, dys.v, (m) => Math.floor(order[m]! / slotsPerOut), m0, m0 + n, dOut!); // [n, dOut], ungated
+    xnnMatMul(be, dys.p, ptr(be, wT!) + e * dOut! * dIn! * F32, G.p, n, dOut!, dIn!); // [n, dIn] = dy W_e^T
+    gather(xv, xs.v, (m) => rows[m]!, m0, m0 + n, dIn!); // [n, dIn]
+    for (let i = 0; i < n; i++) {
+      const slot = order[m0 + i]!, gate = g[slot]!, gi = i * dIn!, xo = rows[m0 + i]! * dIn!;
+      let dot = 0;
+      for (let c = 0; c < dIn!; c++) {
+        dot += xs.v[gi + c]! * G.v[gi + c]!;
+        dxv[xo + c] += gate * G.v[gi + c]!;
+      }
+      dgv[slot] = dot;
+      for (let c = 0; c < dOut!; c++) dys.v[i * dOut! + c] *= gate; // gated dy, for dW
+      for (let c = 0; c < dIn!; c++) xsT.v[c * n + i] = xs.v[gi + c]!; // [dIn, n]
+    }
+    xnnMatMul(be, xsT.p, dys.p, ptr(be, dW) + e * dIn! * dOut! * F32, dIn!, n, dOut!); // [dIn, dOut]
+  }
+  for (const b of [dys, G, xs, xsT]) b.free();
+  return [dx, dg, dW];
+}) as unknown as Kernel;
+
 /** tfjs-wasm's Slice, minus the copy of the whole input (it reads it with readSync). Same semantics. */
 const slice: Kernel = ({ inputs: { x }, backend, attrs }) => {
   const be = backend as WasmBackend;
@@ -147,7 +236,7 @@ const slice: Kernel = ({ inputs: { x }, backend, attrs }) => {
   return out;
 };
 
-export const WASM_KERNELS = { batchMatMul: 'ShBatchMatMul', segmentMatMul: 'ShSegmentMatMul', segmentOuter: 'ShSegmentOuter', permuteRows: 'ShPermuteRows', scatterAddRows: 'ShScatterAddRows' } as const;
+export const WASM_KERNELS = { batchMatMul: 'ShBatchMatMul', segmentMatMul: 'ShSegmentMatMul', segmentOuter: 'ShSegmentOuter', permuteRows: 'ShPermuteRows', scatterAddRows: 'ShScatterAddRows', gatedForward: 'ShCvmmGatedForward', gatedBackward: 'ShCvmmGatedBackward' } as const;
 
 let registered = false, slicePatched = false;
 /** Register the kernels above for 'wasm' (idempotent), and replace wasm's Slice and Identity (once the wasm
@@ -165,6 +254,8 @@ function registerOwn(): void {
   reg(WASM_KERNELS.segmentOuter, segmentOuter);
   reg(WASM_KERNELS.permuteRows, permuteRows);
   reg(WASM_KERNELS.scatterAddRows, scatterAddRows);
+  reg(WASM_KERNELS.gatedForward, gatedForward);
+  reg(WASM_KERNELS.gatedBackward, gatedBackward);
 }
 
 /** Identity shares the buffer (as tfjs-backend-cpu does) instead of copying it: tensors are immutable, and the
@@ -196,6 +287,12 @@ function patchBuiltins(): void {
 export function runWasm(kernel: (typeof WASM_KERNELS)[keyof typeof WASM_KERNELS], inputs: tf.NamedTensorMap, attrs: Record<string, unknown> = {}): tf.Tensor {
   registerWasmKernels();
   return tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as tf.Tensor;
+}
+
+/** Same for kernels with several outputs. */
+export function runWasmMulti(kernel: (typeof WASM_KERNELS)[keyof typeof WASM_KERNELS], inputs: tf.NamedTensorMap, attrs: Record<string, unknown> = {}): tf.Tensor[] {
+  registerWasmKernels();
+  return tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as unknown as tf.Tensor[];
 }
 
 /** True on the wasm backend, with the kernels above registered (call before choosing a wasm-only path). */
