@@ -221,7 +221,9 @@ export class TrainingSession {
     if (this.backend?.name !== 'webgpu') return;
     const device = (tf.backend() as unknown as { device?: { lost: Promise<{ reason: string; message: string }> } }).device;
     void device?.lost.then((info) => {
-      if (gen !== this.generation || info.reason === 'destroyed') return;
+      // The session never destroys its device itself, so 'destroyed' counts too (Chromium reports a device it
+      // killed after a failed readback that way); a device of an earlier init (older generation) is ignored.
+      if (gen !== this.generation) return;
       this.fail(new DeviceLostError(`GPU device was lost: ${info.message || info.reason}`));
     });
   }
@@ -235,7 +237,7 @@ export class TrainingSession {
     this.failure = null;
     this.probeOff = false;
     this.metrics = new MetricsBuffer();
-    this.state = 'idle';
+    this.setState('idle');
   }
 
   private setState(s: RunState): void {
