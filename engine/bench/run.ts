@@ -10,6 +10,7 @@ import { profileRun, timeRunsInterleaved, type KernelStat } from './measure';
 
 export interface BenchOptions {
   cases?: string[]; // names; all when absent
+  caseList?: BenchCase[]; // run these instead of the built-in cases (tests use tiny shapes)
   repeats?: number; // timed runs per side (median reported)
   warmup?: number; // untimed runs first
   profile?: boolean; // keep the per-kernel time table of one run per side
@@ -70,7 +71,7 @@ function paperCost(a: AttentionConfig, dModel: number, T: number): { macs: numbe
   return { macs: c.macs, memFloats: c.memFloats };
 }
 
-type Opts = Required<Omit<BenchOptions, 'cases' | 'log'>>;
+type Opts = Required<Omit<BenchOptions, 'cases' | 'caseList' | 'log'>>;
 
 /** Dense and SwitchHead layers of one case, timed alternately, then one profiled run each. */
 async function attentionPair(c: AttentionCase, o: Opts): Promise<[SideResult, SideResult]> {
@@ -129,7 +130,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   if (!(Number.isInteger(o.warmup) && o.warmup >= 0)) throw new Error(`warmup must be an integer >= 0, got ${o.warmup}`);
   const log = opts.log ?? (() => {});
   const results: CaseResult[] = [];
-  for (const c of selectCases(opts.cases)) {
+  for (const c of opts.caseList ?? selectCases(opts.cases)) {
     log(`${c.name}: dense and switchhead, alternating...`);
     const [dense, sh] = c.kind === 'attention' ? await attentionPair(c, o) : await lmPair(c, o);
     log(`${c.name}: dense ${dense.ms.toFixed(1)} ms, switchhead ${sh.ms.toFixed(1)} ms`);

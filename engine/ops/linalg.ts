@@ -33,9 +33,22 @@ export function mmTN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 export function linear(x: tf.Tensor, W: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const [dOut, dIn] = W.shape;
   const x2 = x.reshape([-1, dIn]) as tf.Tensor2D; // [N, dIn]
-  let y: tf.Tensor = matmul(x2, tf.transpose(W) as tf.Tensor2D); // [N, dOut]
+  let y: tf.Tensor = explicitTranspose() ? linearWasm(x2, W as tf.Tensor2D) : matmul(x2, tf.transpose(W) as tf.Tensor2D); // [N, dOut]
   if (b) y = tf.add(y, b);
   return y.reshape([...x.shape.slice(0, -1), dOut]);
+}
+
+/** x [N, dIn] @ W^T, W [dOut, dIn], on wasm with flag-free 2-D products only: the forward transposes the small W;
+ *  the backward's dx = dy @ W needs no transpose, and dW = dy^T @ x transposes only dy [N, dOut]. */
+function linearWasm(x: tf.Tensor2D, W: tf.Tensor2D): tf.Tensor2D {
+  const f = customOp(([x, W], save) => {
+    save([x, W]);
+    return {
+      value: tf.matMul(x as tf.Tensor2D, tf.transpose(W) as tf.Tensor2D), // [N, dOut]
+      gradFunc: (dy, [sx, sW]) => [tf.matMul(dy as tf.Tensor2D, sW as tf.Tensor2D), tf.matMul(tf.transpose(dy) as tf.Tensor2D, sx as tf.Tensor2D)], // dx [N, dIn], dW [dOut, dIn]
+    };
+  });
+  return f(x, W) as tf.Tensor2D;
 }
 
 /** Batched a @ b over leading dims: a [..., M, K], b [..., K, N] -> [..., M, N]; fast-path backward. */
