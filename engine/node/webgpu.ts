@@ -5,6 +5,8 @@
 // chromium ships its own Vulkan loader next to the ICD (/usr/lib/chromium/libvulkan.so.1) but does not pull in
 // the system one (libvulkan1), so we load that loader into the process before Dawn looks for `libvulkan.so.1`.
 // VK_ICD_FILENAMES may point at another ICD; then a system libvulkan.so.1 is used when the ICD's folder has none.
+// In worker_threads, process.env is a per-thread copy: the main thread must set VK_ICD_FILENAMES before the worker
+// starts (the Vulkan loader reads the C environment).
 //
 // tfjs reads tensors synchronously (dataSync) through an OffscreenCanvas, which Node lacks; readSync is replaced
 // here by a staging-buffer copy whose map is completed by pumping Dawn's event queue (see syncReadback).
@@ -47,7 +49,8 @@ async function install(): Promise<string> {
   const adapter = await gpu.requestAdapter();
   if (!adapter) {
     throw new Error(`Dawn found no WebGPU adapter with VK_ICD_FILENAMES=${icd}` +
-      ` (is libvulkan.so.1 loadable? Chromium's is at ${join(dirname(icd), 'libvulkan.so.1')})`);
+      ` (is libvulkan.so.1 loadable? Chromium's is at ${join(dirname(icd), 'libvulkan.so.1')}. In a worker thread,` +
+      ' set VK_ICD_FILENAMES in the main thread before starting it: a worker\'s process.env does not reach the C environment)');
   }
   // tfjs-backend-webgpu uses the WebGPU globals (GPUBuffer, GPUBufferUsage, GPUMapMode, ...) and navigator.gpu.
   for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
@@ -76,18 +79,24 @@ function preloadVulkanLoader(dir: string): void {
 
 // Dawn (AsyncRunner) schedules its event processing with the global setImmediate, one native callback at a time.
 // We keep a handle on the pending one so a synchronous read can run it (ProcessEvents) until its map completes.
+// While pumping, Dawn's re-scheduled ticks are only recorded (no real setImmediate per spin: those would pile up
+// unrun); whatever is left pending afterwards goes back to the event loop.
 type Tick = { fn: (...a: unknown[]) => void; args: unknown[]; done: boolean };
+type SetImmediate = ((fn: (...a: unknown[]) => void, ...args: unknown[]) => unknown) & { __dawnPump?: true };
 const dawnTicks: Tick[] = [];
+let pumping = false;
+let realSetImmediate: SetImmediate;
 
 function installEventPump(): void {
-  const real = globalThis.setImmediate as unknown as ((fn: (...a: unknown[]) => void, ...args: unknown[]) => unknown) & { __dawnPump?: true };
+  const real = globalThis.setImmediate as unknown as SetImmediate;
   if (real.__dawnPump) return;
+  realSetImmediate = real;
   const wrapped = ((fn: (...a: unknown[]) => void, ...args: unknown[]) => {
     if (typeof fn !== 'function' || !Function.prototype.toString.call(fn).includes('[native code]')) return real(fn, ...args);
     const tick: Tick = { fn, args, done: false };
     dawnTicks.push(tick);
-    return real(() => runTick(tick));
-  }) as typeof real;
+    return pumping ? undefined : real(() => runTick(tick));
+  }) as SetImmediate;
   wrapped.__dawnPump = true;
   Object.assign(wrapped, real);
   (globalThis as { setImmediate: unknown }).setImmediate = wrapped;
@@ -101,14 +110,26 @@ function runTick(tick: Tick): void {
   tick.fn(...tick.args);
 }
 
-/** Spin Dawn's event processing until done() or the timeout. */
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
+/** Run Dawn's event processing until done() or the timeout, sleeping between polls (backing off to 1 ms) so the
+ *  emulated GPU's threads keep the cores. */
 function pumpUntil(done: () => boolean, what: string, timeoutMs = 600_000): void {
   const t0 = Date.now();
-  while (!done()) {
-    const tick = dawnTicks[0];
-    if (!tick) throw new Error(`WebGPU (Node): ${what}: no Dawn event pending, cannot complete synchronously`);
-    runTick(tick);
-    if (Date.now() - t0 > timeoutMs) throw new Error(`WebGPU (Node): ${what} timed out after ${timeoutMs} ms`);
+  const pending = new Set(dawnTicks); // already scheduled on the real event loop
+  pumping = true;
+  try {
+    for (let wait = 0.01; !done(); wait = Math.min(1, wait * 2)) {
+      const tick = dawnTicks[0];
+      if (!tick) throw new Error(`WebGPU (Node): ${what}: no Dawn event pending, cannot complete synchronously`);
+      runTick(tick);
+      if (done()) break;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`WebGPU (Node): ${what} timed out after ${timeoutMs} ms`);
+      Atomics.wait(sleeper, 0, 0, wait);
+    }
+  } finally {
+    pumping = false;
+    for (const tick of dawnTicks) if (!pending.has(tick)) realSetImmediate(() => runTick(tick));
   }
 }
 

@@ -5,16 +5,18 @@
 //
 // Kernels (tf.engine().runKernel, backend 'webgpu' only):
 //   SwitchHeadCvmmRoute       {experts}                      {nExp}             -> [order int32 [R*S], table int32]
-//   SwitchHeadCvmmMatmul      {A, W, experts, order, table}  {nExp, S, transposeW} -> [R, S, dOut] (or [R, S, dIn])
+//   SwitchHeadCvmmMatmul      {x, W, experts, order, table}  {nExp}             -> y [R, S, dOut]
+//   SwitchHeadCvmmInputGrad   {dy, W, experts, order, table} {nExp}             -> dx [R, dIn]
 //   SwitchHeadCvmmWeightGrad  {x, dy, order, table}          {nExp, S}          -> [nExp, dIn, dOut]
 import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { customOp } from '../ops/custom';
 import { CountProgram, MAX_BUCKETS, RankProgram, ScanProgram, offsetsBase, routingUniforms, scalars } from './routing';
-import { SortedMatmulProgram, WeightGradProgram } from './sorted_matmul';
+import { SortedMatmulProgram, SumSlotsProgram, WeightGradProgram } from './sorted_matmul';
 
 export const ROUTE = 'SwitchHeadCvmmRoute';
 export const MATMUL = 'SwitchHeadCvmmMatmul';
+export const INPUT_GRAD = 'SwitchHeadCvmmInputGrad';
 export const WEIGHT_GRAD = 'SwitchHeadCvmmWeightGrad';
 
 type Run = (p: WebGPUProgram, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: { type: string; data: number[] }[]) => tf.TensorInfo;
@@ -36,16 +38,31 @@ const routeKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   return [order, table];
 };
 
-const matmulKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { A, W, experts, order, table } = inputs as Record<string, tf.TensorInfo>;
-  const { nExp, S, transposeW } = attrs as { nExp: number; S: number; transposeW: boolean };
-  const [R] = experts.shape;
+/** out[slot_m] = A[slot_m / rowDiv] @ B_e over the sorted slots: the forward (A = x) or, with transposeW, the
+ *  per-slot input gradient (A = dy). Output [R, S, cols]. */
+function sortedMatmul(backend: unknown, A: tf.TensorInfo, W: tf.TensorInfo, experts: tf.TensorInfo, order: tf.TensorInfo, table: tf.TensorInfo, nExp: number, transposeW: boolean) {
+  const [R, S] = experts.shape;
   const nSlots = R * S;
   const K = A.shape[A.shape.length - 1];
   const nCols = transposeW ? W.shape[1] : W.shape[2];
   const program = new SortedMatmulProgram([R, S, nCols], nSlots, nCols, nExp, transposeW);
   const rowDiv = transposeW ? 1 : S; // forward: row r = slot / S; input gradient: dy is per slot
   return runner(backend)(program, [A, W, experts, order, table], 'float32', scalars([nSlots, K, nCols, rowDiv, offsetsBase(nSlots, nExp)]));
+}
+
+const matmulKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x, W, experts, order, table } = inputs as Record<string, tf.TensorInfo>;
+  return sortedMatmul(backend, x, W, experts, order, table, (attrs as { nExp: number }).nExp, false); // [R, S, dOut]
+};
+
+const inputGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, W, experts, order, table } = inputs as Record<string, tf.TensorInfo>;
+  const [R, S] = experts.shape;
+  const dIn = W.shape[1];
+  const slots = sortedMatmul(backend, dy, W, experts, order, table, (attrs as { nExp: number }).nExp, true); // [R, S, dIn]
+  const dx = runner(backend)(new SumSlotsProgram(R, dIn), [slots], 'float32', scalars([S, dIn])); // [R, dIn]
+  (backend as tf.KernelBackend).disposeData(slots.dataId);
+  return dx;
 };
 
 const weightGradKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -61,7 +78,7 @@ let registered = false;
 /** Register the kernels with the webgpu backend (idempotent). */
 export function registerCvmmKernels(): void {
   if (registered) return;
-  for (const [kernelName, kernelFunc] of [[ROUTE, routeKernel], [MATMUL, matmulKernel], [WEIGHT_GRAD, weightGradKernel]] as const) {
+  for (const [kernelName, kernelFunc] of [[ROUTE, routeKernel], [MATMUL, matmulKernel], [INPUT_GRAD, inputGradKernel], [WEIGHT_GRAD, weightGradKernel]] as const) {
     tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc });
   }
   registered = true;
@@ -90,13 +107,12 @@ export function cvmmWebGPU(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D)
   if (R * S === 0 || dIn === 0 || dOut === 0) return cvmmEmpty(x, W, R, S);
   const f = customOp(([x, W], save) => {
     const [order, table] = run(ROUTE, { experts }, { nExp }) as tf.Tensor[]; // routing plan, on the GPU
-    const y = run(MATMUL, { A: x, W, experts, order, table }, { nExp, S, transposeW: false }) as tf.Tensor; // [R, S, dOut]
+    const y = run(MATMUL, { x, W, experts, order, table }, { nExp }) as tf.Tensor; // [R, S, dOut]
     save([x, W, experts, order, table]);
     return {
       value: y,
       gradFunc: (dy, [sx, sW, se, so, st]) => {
-        const dxSlots = run(MATMUL, { A: dy, W: sW, experts: se, order: so, table: st }, { nExp, S, transposeW: true }) as tf.Tensor; // [R, S, dIn]
-        const dx = S === 1 ? dxSlots.reshape([R, dIn]) : tf.sum(dxSlots, 1); // [R, dIn]
+        const dx = run(INPUT_GRAD, { dy, W: sW, experts: se, order: so, table: st }, { nExp }) as tf.Tensor; // [R, dIn]
         const dW = run(WEIGHT_GRAD, { x: sx, dy, order: so, table: st }, { nExp, S }) as tf.Tensor; // [nExp, dIn, dOut]
         return [dx, dW];
       },

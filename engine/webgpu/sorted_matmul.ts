@@ -5,7 +5,8 @@
 //
 //   SortedMatmulProgram  out[slot_m] = A[slot_m / rowDiv] @ B_e      (B_e = W[e], or W[e]^T when transposeW)
 //                        forward: A = x [R, dIn], rowDiv = S, out [R*S, dOut]
-//                        input gradient: A = dy [R*S, dOut], rowDiv = 1, transposeW, out [R*S, dIn] (summed over S outside)
+//                        input gradient: A = dy [R*S, dOut], rowDiv = 1, transposeW, out [R*S, dIn], then SumSlotsProgram
+//   SumSlotsProgram      dx[r] = sum_s dxSlots[r, s]  (tfjs's sum over a middle axis is very slow on SwiftShader)
 //   WeightGradProgram    dW[e] = sum over sorted rows m of expert e of x[slot_m / S]^T dy[slot_m]   [nExp, dIn, dOut]
 //                        one workgroup per (dIn tile, dOut tile, expert); nothing of size [R*S, dIn, dOut] exists.
 //
@@ -154,6 +155,33 @@ export class WeightGradProgram implements WebGPUProgram {
         let jj = j0 + tc * 4 + j;
         if (ii < uniforms.dIn && jj < uniforms.dOut) { result[(e * uniforms.dIn + ii) * uniforms.dOut + jj] = acc[i][j]; }
       }
+    }
+  }`;
+  }
+}
+
+export class SumSlotsProgram implements WebGPUProgram {
+  variableNames = ['slots'];
+  outputShape: number[];
+  shaderKey = 'shCvmmSumSlots';
+  dispatchLayout = { x: [0] };
+  workgroupSize: [number, number, number] = [64, 1, 1];
+  dispatch: [number, number, number];
+  size = true;
+  uniforms = 'S : i32, d : i32,';
+  constructor(R: number, d: number) {
+    this.outputShape = [R, d];
+    this.dispatch = [Math.ceil((R * d) / 64), 1, 1];
+  }
+  getUserCode(): string {
+    return `
+  fn main(index : i32) {
+    if (index < uniforms.size) {
+      let r = index / uniforms.d;
+      let i = index - r * uniforms.d;
+      var total = 0.0;
+      for (var s = 0; s < uniforms.S; s++) { total += slots[(r * uniforms.S + s) * uniforms.d + i]; }
+      setOutputAtIndex(index, total);
     }
   }`;
   }
