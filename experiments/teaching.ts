@@ -24,7 +24,6 @@ const tinyModel: NonNullable<ExperimentSpecInput['model']> = {
 
 /** Short, fast training: a high learning rate with warm-up, then cosine decay. */
 const tinyTrain: NonNullable<ExperimentSpecInput['train']> = {
-  steps: 600, // about two minutes on this machine
   lr: 3e-3, // tiny models tolerate (and need) a high learning rate to learn in a few hundred steps
   warmupSteps: 30, // avoid early divergence at the high learning rate
   gradClip: 1, // the default 0.1 (the paper's) slows tiny models down too much
@@ -37,13 +36,13 @@ const tinyLog: NonNullable<ExperimentSpecInput['log']> = {
   checkpointInterval: 200, // three checkpoints per run
 };
 
-function teach(name: string, summary: string, source: SourceInput, seqLen: number, probeText: string): ExperimentSpecInput {
+function teach(name: string, summary: string, source: SourceInput, seqLen: number, probeText: string, steps: number): ExperimentSpecInput {
   return {
     name,
     description: summary,
     model: tinyModel,
     data: { source, tokenizer: { kind: 'byte' }, seqLen, batchSize: 16 }, // batch 16: enough examples per step, still fast
-    train: tinyTrain,
+    train: { ...tinyTrain, steps }, // per task: what fits in about two minutes and shows progress
     log: { ...tinyLog, probeText }, // one example in the task's vocabulary (tokens separated by spaces)
   };
 }
@@ -51,13 +50,13 @@ function teach(name: string, summary: string, source: SourceInput, seqLen: numbe
 // Measured (wasm, this machine, default steps): see the "measured" lines; re-measure with `npm run experiment -- NAME`.
 export const teachingPresets: Record<string, ExperimentSpecInput> = {
   'teach-copy': teach('teach-copy', 'Copy 6 symbols after a separator: attention learns to look back a fixed distance',
-    { kind: 'synthetic', task: 'copy', length: 6, symbols: 10 }, 64, 'B D A J C E <sep> B D A J C E'), // short sequences: ~5 examples per row
+    { kind: 'synthetic', task: 'copy', length: 6, symbols: 10 }, 64, 'B D A J C E <sep> B D A J C E', 200), // short sequences: ~5 examples per row
   'teach-reverse': teach('teach-reverse', 'Reverse 6 symbols: each answer position looks at a different, mirrored input position',
-    { kind: 'synthetic', task: 'reverse', length: 6, symbols: 10 }, 64, 'B D A J C E <sep> E C J A D B'), // same size as copy, harder pattern
+    { kind: 'synthetic', task: 'reverse', length: 6, symbols: 10 }, 64, 'B D A J C E <sep> E C J A D B', 600), // same size as copy, harder pattern
   'teach-recall': teach('teach-recall', 'Associative recall: 4 key-value pairs, then a key; answer its value (induction heads)',
-    { kind: 'synthetic', task: 'recall', length: 4, symbols: 8 }, 64, 'C f A b H a E d ? A b'), // 4 pairs over 8 keys: learnable in minutes
+    { kind: 'synthetic', task: 'recall', length: 4, symbols: 8 }, 64, 'C f A b H a E d ? A b', 800), // 4 pairs over 8 keys: learnable in minutes
   'teach-modadd': teach('teach-modadd', 'Modular addition a + b = ? (mod 11), with held-out pairs: memorise or generalise',
-    { kind: 'synthetic', task: 'modadd', modulus: 11 }, 32, '7 + 6 = 2 3 + 4 = 7'), // p = 11: 121 pairs, small enough to see progress
+    { kind: 'synthetic', task: 'modadd', modulus: 11 }, 32, '7 + 6 = 2 3 + 4 = 7', 400), // p = 11: 121 pairs, small enough to see progress
   'teach-mixture': teach('teach-mixture', 'A mixture of copy, reverse, recall, modular addition and sort: do experts specialise by task?',
-    { kind: 'synthetic', task: 'mixture', length: 4, symbols: 8, modulus: 11 }, 64, '<copy> B D A H <sep> B D A H <modadd> 7 + 6 = 2'), // short items so every task fits
+    { kind: 'synthetic', task: 'mixture', length: 4, symbols: 8, modulus: 11 }, 64, '<copy> B D A H <sep> B D A H <modadd> 7 + 6 = 2', 800), // short items so every task fits
 };
