@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ORDER, type BackendName } from './backend';
 import { buildDataset, type DataSources } from './data';
 import { ENGINE_VERSION, parseSpec, type ExperimentSpec } from './spec';
-import { loadCheckpoint, saveCheckpoint } from './train/checkpoint';
-import { probe, trainerRouting } from './train/routing';
+import { loadCheckpoint, saveCheckpointAsync } from './train/checkpoint';
+import { probeAsync, trainerRoutingAsync } from './train/routing';
 import { NonFiniteLossError, Trainer, type StepReport } from './train/trainer';
 import { type BackendSetup, setUpBackend } from './session-backend';
 import {
@@ -45,6 +45,7 @@ export class TrainingSession {
   private looping = false;
   private probeOff = false;
   private generation = 0; // bumped by every init/dispose: stale device-lost callbacks are ignored
+  private queue: Promise<unknown> = Promise.resolve(); // trainer work runs one piece at a time (see exclusive)
 
   constructor(private readonly host: SessionHost) {}
 
@@ -58,32 +59,35 @@ export class TrainingSession {
         if (this.state === 'paused') return this.ack(r);
         this.expect(r, ['running']);
         this.setState('paused');
+        await this.exclusive(async () => undefined); // acknowledge once the step in flight has finished
         return this.ack(r);
       case 'step': {
         this.expect(r, ['ready', 'paused']);
         this.setState('paused');
-        if (this.advance(r.id)) this.ack(r); // else a fatal failed event already answered this request
+        if (await this.exclusive(() => this.advance(r.id))) this.ack(r); // else a fatal failed event already answered it
         return;
       }
       case 'stop':
         this.need(r);
         if (this.state === 'ready' || this.state === 'running' || this.state === 'paused') this.setState('stopped');
+        await this.exclusive(async () => undefined); // no step may finish after the acknowledgement
         return this.ack(r);
       case 'setLearningRate':
         this.need(r).setLearningRate(r.lr);
         return this.ack(r);
       case 'probe':
-        this.host.emit({ type: 'probe', requestId: r.id, report: probe(this.usable(r), r.text) });
+        this.host.emit({ type: 'probe', requestId: r.id, report: await this.exclusive(() => probeAsync(this.usable(r), r.text)) });
         return this.ack(r);
       case 'evaluate':
-        this.host.emit({ type: 'eval', requestId: r.id, report: this.usable(r).evaluate() });
+        this.host.emit({ type: 'eval', requestId: r.id, report: await this.exclusive(() => this.usable(r).evaluateAsync()) });
         return this.ack(r);
       case 'routing':
-        this.host.emit({ type: 'routing', requestId: r.id, report: trainerRouting(this.usable(r)) });
+        this.host.emit({ type: 'routing', requestId: r.id, report: await this.exclusive(() => trainerRoutingAsync(this.usable(r))) });
         return this.ack(r);
       case 'saveCheckpoint': {
         const tr = this.usable(r);
-        this.host.emit({ type: 'checkpoint', requestId: r.id, step: tr.stepCount, bytes: saveCheckpoint(tr) });
+        const bytes = await this.exclusive(() => saveCheckpointAsync(tr));
+        this.host.emit({ type: 'checkpoint', requestId: r.id, step: tr.stepCount, bytes });
         return this.ack(r);
       }
       case 'injectFault':
@@ -144,26 +148,34 @@ export class TrainingSession {
       while (this.state === 'running') {
         await yieldToEvents();
         if (this.state !== 'running') break;
-        this.advance();
+        await this.exclusive(() => this.advance());
       }
     } finally {
       this.looping = false;
     }
   }
 
+  /** Run trainer work after whatever trainer work is in flight: reads are asynchronous (WebGPU needs that), so a
+   *  probe or checkpoint request must not land between a step's batch and its update. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   /** One step plus what is due after it. A failure ends the run with a failed event; it never escapes. */
-  private advance(requestId?: number): boolean {
+  private async advance(requestId?: number): Promise<boolean> {
     const tr = this.trainer!;
     const spec = this.spec!;
     try {
       this.injected(tr.stepCount + 1);
-      const report = tr.step();
+      const report = await tr.stepAsync();
       this.record(report, spec);
       const s = report.step, log = spec.log;
-      if (s % log.evalInterval === 0 || s === spec.train.steps) this.host.emit({ type: 'eval', report: tr.evaluate() });
-      if (s % log.routingInterval === 0) this.host.emit({ type: 'routing', report: trainerRouting(tr) });
-      if (s % log.probeInterval === 0) this.periodicProbe(tr, log.probeText);
-      if (s % log.checkpointInterval === 0) this.host.emit({ type: 'checkpoint', step: s, bytes: saveCheckpoint(tr) });
+      if (s % log.evalInterval === 0 || s === spec.train.steps) this.host.emit({ type: 'eval', report: await tr.evaluateAsync() });
+      if (s % log.routingInterval === 0) this.host.emit({ type: 'routing', report: await trainerRoutingAsync(tr) });
+      if (s % log.probeInterval === 0) await this.periodicProbe(tr, log.probeText);
+      if (s % log.checkpointInterval === 0) this.host.emit({ type: 'checkpoint', step: s, bytes: await saveCheckpointAsync(tr) });
       if (s >= spec.train.steps) {
         this.flush();
         this.setState('finished');
@@ -186,10 +198,10 @@ export class TrainingSession {
     if (ev) this.host.emit(ev);
   }
 
-  private periodicProbe(tr: Trainer, text: string): void {
+  private async periodicProbe(tr: Trainer, text: string): Promise<void> {
     if (this.probeOff) return;
     try {
-      this.host.emit({ type: 'probe', report: probe(tr, text) });
+      this.host.emit({ type: 'probe', report: await probeAsync(tr, text) });
     } catch (e) {
       this.probeOff = true;
       this.host.emit({ type: 'warning', message: `periodic probe disabled: ${(e as Error).message}` });

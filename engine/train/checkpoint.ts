@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ENGINE_VERSION } from '../spec';
 import { CheckpointError, checkCompatible, decodeSafetensors, encodeSafetensors, type TensorEntry, type TensorInfo } from '../safetensors';
 import type { BatcherState } from '../data';
+import { runAsync, runSync, type Reader } from './readback';
 import type { Trainer } from './trainer';
 
 export const CHECKPOINT_FORMAT = 'switchhead-workbench/1';
@@ -19,15 +20,21 @@ export interface TrainerState {
   batcher: BatcherState;
 }
 
-const entry = (t: tf.Tensor): TensorEntry => ({ dtype: 'F32', shape: [...t.shape], data: t.dataSync() as Float32Array });
-
 /** Serialise the trainer (weights, optimizer, XL memory, position) to safetensors bytes. */
-export function saveCheckpoint(tr: Trainer): Uint8Array {
+export const saveCheckpoint = (tr: Trainer): Uint8Array => runSync(checkpointReader(tr));
+/** The same, reading tensors asynchronously (required for WebGPU in a browser). */
+export const saveCheckpointAsync = (tr: Trainer): Promise<Uint8Array> => runAsync(checkpointReader(tr));
+
+function* checkpointReader(tr: Trainer): Reader<Uint8Array> {
+  const named: [string, tf.Tensor][] = [
+    ...Object.entries(tr.params),
+    ...Object.entries(tr.optimizer.m).map(([n, m]): [string, tf.Tensor] => [`optim.m.${n}`, m]),
+    ...Object.entries(tr.optimizer.v).map(([n, v]): [string, tf.Tensor] => [`optim.v.${n}`, v]),
+    ...(tr.memory ?? []).map((m, l): [string, tf.Tensor] => [`xl_memory.${l}`, m]),
+  ];
+  const values = yield named.map(([, t]) => t);
   const tensors: Record<string, TensorEntry> = {};
-  for (const [n, p] of Object.entries(tr.params)) tensors[n] = entry(p);
-  for (const [n, m] of Object.entries(tr.optimizer.m)) tensors[`optim.m.${n}`] = entry(m);
-  for (const [n, v] of Object.entries(tr.optimizer.v)) tensors[`optim.v.${n}`] = entry(v);
-  (tr.memory ?? []).forEach((m, l) => (tensors[`xl_memory.${l}`] = entry(m)));
+  named.forEach(([n, t], i) => (tensors[n] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(values[i]) }));
   const state: TrainerState = {
     step: tr.stepCount, tokens: tr.tokens, elapsedS: tr.elapsedS, baseLr: tr.baseLr, optimizerT: tr.optimizer.t, batcher: tr.data.train.state(),
   };

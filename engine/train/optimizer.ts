@@ -52,7 +52,8 @@ export class AdamW {
 
 /** Global L2 norm of all gradients (one scalar tensor). */
 export function globalNorm(grads: Record<string, tf.Tensor>): tf.Scalar {
-  return tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tf.Scalar);
+  // Pairwise adds, not addN: one WebGPU program may bind only a few storage buffers (SwiftShader: 8).
+  return tf.tidy(() => tf.sqrt(Object.values(grads).reduce((acc: tf.Tensor, g) => tf.add(acc, tf.sum(tf.square(g))), tf.scalar(0))) as tf.Scalar);
 }
 
 /** torch.nn.utils.clip_grad_norm_: scale by min(1, maxNorm / (norm + 1e-6)). Returns new tensors. */

@@ -2,9 +2,9 @@
 // Both run a forward pass in evaluation mode; they read selections back as plain arrays for the UI and files.
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data';
-import type { LmOut } from '../model/lm';
 import type { Selection } from '../ops/select';
 import { scoped } from '../ops/custom';
+import { runAsync, runSync, type Reader } from './readback';
 import type { Trainer } from './trainer';
 
 export interface HeadStats {
@@ -50,19 +50,51 @@ function headStats(idx: ArrayLike<number>, gates: ArrayLike<number>, N: number, 
   });
 }
 
-const read = (sel: Selection) => ({ idx: sel.idx.dataSync(), gates: sel.gates.dataSync(), shape: sel.idx.shape as number[], E: sel.scores.shape[2]! });
+/** One selection read back: idx/gates [N, G, k] (and scores [N, G, E] when asked for), flattened. */
+export interface SelectionValues {
+  idx: ArrayLike<number>;
+  gates: ArrayLike<number>;
+  scores?: ArrayLike<number>;
+  shape: number[]; // [N, G, k]
+  E: number;
+}
+export type LayerValues = { attention?: { data: ArrayLike<number>; shape: number[] } } & Partial<Record<'src' | 'dst' | 'mlp', SelectionValues>>;
+
+/** Forward pass on `batch` (evaluation mode, no memory), reading back every layer's selections and optionally
+ *  its attention maps and selection scores. */
+function* readLayers(tr: Trainer, batch: Batch, extras: boolean): Reader<LayerValues[]> {
+  const kept: tf.Tensor[] = [];
+  const keep = (t: tf.Tensor) => (kept.push(tf.keep(t)), kept.length - 1);
+  const plan = scoped(() =>
+    tr.forward(batch, null, false, 0).out.layers.map((ly) => {
+      const sides: Partial<Record<'src' | 'dst' | 'mlp', Selection | undefined>> = { src: ly.att.src, dst: ly.att.dst, mlp: ly.mlp.sel };
+      const sel = Object.entries(sides)
+        .filter((e): e is [string, Selection] => !!e[1])
+        .map(([side, s]) => ({ side, idx: keep(s.idx), gates: keep(s.gates), scores: extras ? keep(s.scores) : -1, shape: s.idx.shape as number[], E: s.scores.shape[2]! }));
+      return { sel, attention: extras ? { at: keep(ly.att.probs), shape: ly.att.probs.shape as number[] } : undefined };
+    }),
+  );
+  try {
+    const v = yield kept;
+    return plan.map((ly) => {
+      const out: LayerValues = ly.attention ? { attention: { data: v[ly.attention.at], shape: ly.attention.shape } } : {};
+      for (const s of ly.sel) out[s.side as 'src'] = { idx: v[s.idx], gates: v[s.gates], scores: s.scores >= 0 ? v[s.scores] : undefined, shape: s.shape, E: s.E };
+      return out;
+    });
+  } finally {
+    tf.dispose(kept);
+  }
+}
 
 /** Statistics of one forward pass's selections. Memory rows of the source side are included in its usage. */
-export function routingStats(out: LmOut, batch: Batch, step: number, tokens: number, moe: { q: boolean; k: boolean; v: boolean; o: boolean }): RoutingReport {
+export function routingStats(layers: LayerValues[], batch: Batch, step: number, tokens: number, moe: { q: boolean; k: boolean; v: boolean; o: boolean }): RoutingReport {
   const sides: SideStats[] = [];
   const cooccurrence: RoutingReport['cooccurrence'] = [];
   const usedBy = { src: ['K', 'V'].filter((p) => moe[p.toLowerCase() as 'k' | 'v']), dst: ['Q', 'O'].filter((p) => moe[p.toLowerCase() as 'q' | 'o']), mlp: ['MLP'] };
-  out.layers.forEach((layer, l) => {
-    const got: Partial<Record<'src' | 'dst' | 'mlp', ReturnType<typeof read>>> = {};
+  layers.forEach((got, l) => {
     for (const side of ['src', 'dst', 'mlp'] as const) {
-      const sel = side === 'mlp' ? layer.mlp.sel : layer.att[side];
-      if (!sel) continue;
-      const r = (got[side] = read(sel));
+      const r = got[side];
+      if (!r) continue;
       const [N, G, k] = r.shape;
       sides.push({ layer: l, side, usedBy: usedBy[side], heads: headStats(r.idx, r.gates, N, G, k, r.E) });
     }
@@ -84,10 +116,13 @@ export function routingStats(out: LmOut, batch: Batch, step: number, tokens: num
 }
 
 /** Routing statistics of the trainer's current weights on its first validation batch (no memory). */
-export function trainerRouting(tr: Trainer): RoutingReport {
+function* routingReader(tr: Trainer): Reader<RoutingReport> {
   const batch = tr.data.valBatches[0];
-  return scoped(() => routingStats(tr.forward(batch, null, false, 0).out, batch, tr.stepCount, tr.tokens, tr.spec.model.attention.moe));
+  const layers = yield* readLayers(tr, batch, false);
+  return routingStats(layers, batch, tr.stepCount, tr.tokens, tr.spec.model.attention.moe);
 }
+export const trainerRouting = (tr: Trainer) => runSync(routingReader(tr));
+export const trainerRoutingAsync = (tr: Trainer) => runAsync(routingReader(tr));
 
 export interface ProbeSelection {
   scores: number[][][]; // [T][H][E] sigmoid scores
@@ -116,26 +151,27 @@ const nest = (data: ArrayLike<number>, shape: number[]): any => {
   return Array.from({ length: shape[0] }, (_, i) => nest(Array.prototype.slice.call(data, i * stride, (i + 1) * stride), shape.slice(1)));
 };
 
-function probeSelection(sel: Selection): ProbeSelection {
-  return { scores: nest(sel.scores.dataSync(), sel.scores.shape), idx: nest(sel.idx.dataSync(), sel.idx.shape), gates: nest(sel.gates.dataSync(), sel.gates.shape) };
+function probeSelection(sel: SelectionValues): ProbeSelection {
+  const [N, G] = sel.shape;
+  return { scores: nest(sel.scores!, [N, G, sel.E]), idx: nest(sel.idx, sel.shape), gates: nest(sel.gates, sel.shape) };
 }
 
 /** Attention maps and selections on `text` (truncated to the context length), batch of one, no memory. */
-export function probe(tr: Trainer, text: string): ProbeReport {
+function* probeReader(tr: Trainer, text: string): Reader<ProbeReport> {
   const ids = Array.from(tr.data.tokenizer.encode(text)).slice(0, tr.spec.data.seqLen + 1);
   if (ids.length < 2) throw new Error(`probe text "${text}" is too short: it must encode to at least 2 tokens`);
   const T = ids.length - 1;
   const batch: Batch = { batchSize: 1, seqLen: T, input: Int32Array.from(ids.slice(0, T)), target: Int32Array.from(ids.slice(1)) };
-  return scoped(() => {
-    const { out } = tr.forward(batch, null, false, 0);
-    const layers = out.layers.map((ly, l): ProbeLayer => {
-      const [, H] = ly.att.probs.shape as number[];
-      const p: ProbeLayer = { layer: l, attention: nest(ly.att.probs.dataSync(), [H, T, T]) };
-      if (ly.att.src) p.src = probeSelection(ly.att.src);
-      if (ly.att.dst) p.dst = probeSelection(ly.att.dst);
-      if (ly.mlp.sel) p.mlp = probeSelection(ly.mlp.sel);
-      return p;
-    });
-    return { step: tr.stepCount, text, tokens: ids.slice(0, T).map((id) => tr.data.tokenizer.tokenName(id)), layers };
+  const values = yield* readLayers(tr, batch, true);
+  const layers = values.map((ly, l): ProbeLayer => {
+    const H = ly.attention!.shape[1];
+    const p: ProbeLayer = { layer: l, attention: nest(ly.attention!.data, [H, T, T]) };
+    if (ly.src) p.src = probeSelection(ly.src);
+    if (ly.dst) p.dst = probeSelection(ly.dst);
+    if (ly.mlp) p.mlp = probeSelection(ly.mlp);
+    return p;
   });
+  return { step: tr.stepCount, text, tokens: ids.slice(0, T).map((id) => tr.data.tokenizer.tokenName(id)), layers };
 }
+export const probe = (tr: Trainer, text: string) => runSync(probeReader(tr, text));
+export const probeAsync = (tr: Trainer, text: string) => runAsync(probeReader(tr, text));

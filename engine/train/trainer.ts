@@ -9,6 +9,7 @@ import { lmForward, type LmOut } from '../model/lm';
 import { scoped } from '../ops/custom';
 import { meanCrossEntropy } from '../ops/nn';
 import { AdamW, clipByGlobalNorm, globalNorm } from './optimizer';
+import { runAsync, runSync, type Reader } from './readback';
 import { learningRate } from './schedule';
 
 export interface StepReport {
@@ -91,22 +92,31 @@ export class Trainer {
     return { out, ce, loss: tf.add(ce, tf.mul(out.regLoss, this.spec.train.regCoef)) as tf.Scalar };
   }
 
-  /** One optimisation step. Throws NonFiniteLossError (and leaves the weights untouched) on NaN/Inf. */
+  /** One optimisation step. Throws NonFiniteLossError (and leaves the weights untouched) on NaN/Inf.
+   *  Synchronous readback: wasm, cpu and Node. Use stepAsync() for WebGPU in a browser. */
   step(): StepReport {
+    return runSync(this.stepReader());
+  }
+
+  stepAsync(): Promise<StepReport> {
+    return runAsync(this.stepReader());
+  }
+
+  private *stepReader(): Reader<StepReport> {
     const t0 = now();
     const batch = this.data.train.next();
     const step = this.stepCount;
     const lr = this.lrAt(step);
     const seed = (this.spec.train.seed * 1_000_003 + step) % 2147483647;
-    let kept: { ce: tf.Scalar; reg: tf.Scalar; memory: tf.Tensor[]; logits?: tf.Tensor } | undefined;
+    let kept: { ce: tf.Scalar; reg: tf.Scalar; memory: tf.Tensor[]; pred?: tf.Tensor } | undefined;
     const { value, grads: byVariable } = tf.variableGrads(() => {
       const { out, ce, loss } = this.forward(batch, this.memory, true, seed);
-      // The forward runs in a tidy: keep what outlives it (loss parts, next memory, logits for accuracy).
+      // The forward runs in a tidy: keep what outlives it (loss parts, next memory, predictions for accuracy).
       kept = {
         ce: tf.keep(ce),
         reg: tf.keep(out.regLoss),
         memory: this.xl ? out.layerInputs.map((h) => tf.keep(h)) : [],
-        logits: batch.mask ? tf.keep(tf.argMax(out.logits, -1)) : undefined,
+        pred: batch.mask ? tf.keep(tf.argMax(out.logits, -1)) : undefined,
       };
       return loss;
     });
@@ -114,12 +124,11 @@ export class Trainer {
     // variableGrads keys gradients by tfjs variable name; map them back to parameter names.
     const grads: Record<string, tf.Tensor> = {};
     for (const [n, v] of Object.entries(this.params)) if (byVariable[v.name]) grads[n] = byVariable[v.name];
+    const norm = globalNorm(grads);
     try {
-      const loss = value.dataSync()[0];
+      const [lossV, ceV, regV, normV, predV] = yield [value, k.ce, k.reg, norm, ...(k.pred ? [k.pred] : [])];
+      const loss = lossV[0], gradNorm = normV[0];
       if (!Number.isFinite(loss)) throw new NonFiniteLossError(step + 1, 'loss', loss);
-      const norm = globalNorm(grads);
-      const gradNorm = norm.dataSync()[0];
-      norm.dispose();
       if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(step + 1, 'gradient norm', gradNorm);
       const clipped = clipByGlobalNorm(grads, gradNorm, this.spec.train.gradClip);
       this.optimizer.apply(clipped, lr);
@@ -129,7 +138,7 @@ export class Trainer {
         this.memory = k.memory;
         k.memory = [];
       }
-      const acc = k.logits ? accuracy(k.logits.dataSync(), batch.target, batch.mask!, { taskIds: batch.taskIds, seqLen: batch.seqLen }) : undefined;
+      const acc = predV ? accuracy(predV, batch.target, batch.mask!, { taskIds: batch.taskIds, seqLen: batch.seqLen }) : undefined;
       this.stepCount++;
       const nTok = batch.batchSize * batch.seqLen;
       this.tokens += nTok;
@@ -137,33 +146,50 @@ export class Trainer {
       this.elapsedS += ms / 1000;
       return {
         step: this.stepCount, tokens: this.tokens, time_s: round(this.elapsedS, 3), split: 'train',
-        loss, ce: k.ce.dataSync()[0], reg: k.reg.dataSync()[0], lr, grad_norm: gradNorm, step_ms: round(ms, 2),
+        loss, ce: ceV[0], reg: regV[0], lr, grad_norm: gradNorm, step_ms: round(ms, 2),
         tokens_per_s: round((nTok * 1000) / ms, 1), ...(acc ? { accuracy: acc.tokenAccuracy } : {}),
       };
     } finally {
-      tf.dispose([value, k.ce, k.reg, ...(k.memory ?? []), ...(k.logits ? [k.logits] : []), ...Object.values(grads)]);
+      tf.dispose([value, norm, k.ce, k.reg, ...k.memory, ...(k.pred ? [k.pred] : []), ...Object.values(grads)]);
     }
   }
 
   /** Validation loss over the fixed validation batches (XL memory carried across them, starting empty). */
   evaluate(): EvalReport {
+    return runSync(this.evalReader());
+  }
+
+  evaluateAsync(): Promise<EvalReport> {
+    return runAsync(this.evalReader());
+  }
+
+  private *evalReader(): Reader<EvalReport> {
     let ceSum = 0, n = 0;
     const preds: { report: AccuracyReport; weight: number }[] = [];
     let memory: tf.Tensor[] | null = null;
-    for (const batch of this.data.valBatches) {
-      const r = scoped(() => {
-        const { out, ce } = this.forward(batch, memory, false, 0);
-        const next = this.xl ? out.layerInputs.map((h) => tf.keep(h)) : null;
-        return { ce: ce.dataSync()[0], pred: batch.mask ? tf.argMax(out.logits, -1).dataSync() : null, next };
-      });
+    try {
+      for (const batch of this.data.valBatches) {
+        const r = scoped(() => {
+          const { out, ce } = this.forward(batch, memory, false, 0);
+          const next = this.xl ? out.layerInputs.map((h) => tf.keep(h)) : null;
+          return { ce: tf.keep(ce), pred: batch.mask ? tf.keep(tf.argMax(out.logits, -1)) : null, next };
+        });
+        if (memory) tf.dispose(memory);
+        memory = r.next;
+        let values: ArrayLike<number>[];
+        try {
+          values = yield [r.ce, ...(r.pred ? [r.pred] : [])];
+        } finally {
+          tf.dispose([r.ce, ...(r.pred ? [r.pred] : [])]);
+        }
+        const weight = batch.mask ? batch.mask.reduce((a, b) => a + b, 0) : batch.batchSize * batch.seqLen;
+        ceSum += values[0][0] * weight;
+        n += weight;
+        if (r.pred) preds.push({ report: accuracy(values[1], batch.target, batch.mask!, { taskIds: batch.taskIds, seqLen: batch.seqLen }), weight });
+      }
+    } finally {
       if (memory) tf.dispose(memory);
-      memory = r.next;
-      const weight = batch.mask ? batch.mask.reduce((a, b) => a + b, 0) : batch.batchSize * batch.seqLen;
-      ceSum += r.ce * weight;
-      n += weight;
-      if (r.pred) preds.push({ report: accuracy(r.pred, batch.target, batch.mask!, { taskIds: batch.taskIds, seqLen: batch.seqLen }), weight });
     }
-    if (memory) tf.dispose(memory);
     const loss = ceSum / Math.max(n, 1);
     if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.stepCount, 'validation loss', loss);
     const bits = loss / Math.LN2;
