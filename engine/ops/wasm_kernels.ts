@@ -49,6 +49,14 @@ const ptr = (be: WasmBackend, t: tf.TensorInfo) => be.dataIdMap.get(t.dataId).me
 const view = (be: WasmBackend, t: tf.TensorInfo, size: number) => new Float32Array(be.wasm.HEAPU8.buffer, ptr(be, t), size);
 const numel = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
+/** Float32 views of tensors on the wasm heap. Any allocation (a new tensor, XNNPACK packing weights) may grow the
+ *  heap and detach earlier views, so kernels take them again after each allocation or XNNPACK call. */
+function views<K extends string>(be: WasmBackend, ts: Record<K, tf.TensorInfo>): Record<K, Float32Array> {
+  const out = {} as Record<K, Float32Array>;
+  for (const k in ts) out[k] = view(be, ts[k], numel(ts[k].shape as number[]));
+  return out;
+}
+
 type KernelArgs = { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap };
 type Kernel = (args: KernelArgs) => tf.TensorInfo;
 
@@ -83,15 +91,15 @@ const segmentOuter: Kernel = ({ inputs: { a, dy }, backend, attrs }) => {
   const E = offsets.length - 1;
   const out = be.makeOutput([E, K!, N!], 'float32');
   const aT = be.makeOutput([K!, M!], 'float32'); // scratch: each segment's a_e^T [K, n_e], laid out one after another
-  const src = view(be, a!, M! * K!), dst = view(be, aT, M! * K!);
   for (let e = 0; e < E; e++) {
     const r0 = offsets[e]!, n = offsets[e + 1]! - r0;
+    const v = views(be, { a: a!, aT, out });
     if (n === 0) {
-      view(be, out, E * K! * N!).fill(0, e * K! * N!, (e + 1) * K! * N!);
+      v.out.fill(0, e * K! * N!, (e + 1) * K! * N!);
       continue;
     }
     const base = r0 * K!;
-    for (let r = 0; r < n; r++) for (let c = 0; c < K!; c++) dst[base + c * n + r] = src[base + r * K! + c]!;
+    for (let r = 0; r < n; r++) for (let c = 0; c < K!; c++) v.aT[base + c * n + r] = v.a[base + r * K! + c]!;
     xnnMatMul(be, ptr(be, aT) + base * F32, ptr(be, dy!) + r0 * N! * F32, ptr(be, out) + e * K! * N! * F32, K!, n, N!);
   }
   be.disposeData(aT.dataId);
@@ -138,9 +146,9 @@ interface GatedPlan {
   slotsPerOut: number;
 }
 
-function scratch(be: WasmBackend, rows: number, cols: number) {
-  const t = be.makeOutput([Math.max(rows * cols, 1)], 'float32');
-  return { t, v: view(be, t, rows * cols), p: ptr(be, t), free: () => be.disposeData(t.dataId) };
+/** A temporary float buffer of rows * cols (at least 1) on the heap: kernel scratch, freed by the kernel. */
+function scratch(be: WasmBackend, rows: number, cols: number): tf.TensorInfo {
+  return be.makeOutput([Math.max(rows * cols, 1)], 'float32');
 }
 
 const maxBlock = (offsets: number[]) => offsets.slice(1).reduce((m, o, e) => Math.max(m, o - offsets[e]!), 0);
@@ -157,22 +165,22 @@ const gatedForward: Kernel = ({ inputs: { x, w, gates }, backend, attrs }) => {
   const nOut = attrs!.nOut as number;
   const [R, dIn] = x!.shape as number[], [, , dOut] = w!.shape as number[];
   const out = be.makeOutput([nOut, dOut!], 'float32');
-  const o = view(be, out, nOut * dOut!).fill(0);
-  const xv = view(be, x!, R! * dIn!), g = view(be, gates!, order.length);
   const nMax = maxBlock(offsets);
   const xs = scratch(be, nMax, dIn!), ys = scratch(be, nMax, dOut!);
+  views(be, { out }).out.fill(0);
   for (let e = 0; e + 1 < offsets.length; e++) {
     const m0 = offsets[e]!, n = offsets[e + 1]! - m0;
     if (n === 0) continue;
-    gather(xv, xs.v, (m) => rows[m]!, m0, m0 + n, dIn!); // [n, dIn]
-    xnnMatMul(be, xs.p, ptr(be, w!) + e * dIn! * dOut! * F32, ys.p, n, dIn!, dOut!); // [n, dOut]
+    const v = views(be, { x: x!, xs });
+    gather(v.x, v.xs, (m) => rows[m]!, m0, m0 + n, dIn!); // [n, dIn]
+    xnnMatMul(be, ptr(be, xs), ptr(be, w!) + e * dIn! * dOut! * F32, ptr(be, ys), n, dIn!, dOut!); // [n, dOut]
+    const u = views(be, { ys, out, gates: gates! });
     for (let i = 0; i < n; i++) {
-      const slot = order[m0 + i]!, gate = g[slot]!, dst = Math.floor(slot / slotsPerOut) * dOut!, src = i * dOut!;
-      for (let c = 0; c < dOut!; c++) o[dst + c] += gate * ys.v[src + c]!;
+      const slot = order[m0 + i]!, gate = u.gates[slot]!, dst = Math.floor(slot / slotsPerOut) * dOut!, src = i * dOut!;
+      for (let c = 0; c < dOut!; c++) u.out[dst + c] += gate * u.ys[src + c]!;
     }
   }
-  xs.free();
-  ys.free();
+  for (const t of [xs, ys]) be.disposeData(t.dataId);
   return out;
 };
 
@@ -183,33 +191,48 @@ const gatedBackward = (({ inputs: { x, wT, gates, dy }, backend, attrs }: Kernel
   const [R, dIn] = x!.shape as number[], [E, dOut] = wT!.shape as number[];
   const S = order.length;
   const dx = be.makeOutput([R!, dIn!], 'float32'), dg = be.makeOutput([S], 'float32'), dW = be.makeOutput([E!, dIn!, dOut!], 'float32');
-  const dxv = view(be, dx, R! * dIn!).fill(0), dgv = view(be, dg, S), dWv = view(be, dW, E! * dIn! * dOut!);
-  const xv = view(be, x!, R! * dIn!), g = view(be, gates!, S), dyv = view(be, dy!, dy!.shape[0]! * dOut!);
   const nMax = maxBlock(offsets);
-  const dys = scratch(be, nMax, dOut!), G = scratch(be, nMax, dIn!), xs = scratch(be, nMax, dIn!), xsT = scratch(be, dIn!, nMax);
+  const dys = scratch(be, nMax, dOut!), G = scratch(be, nMax, dIn!), xs = scratch(be, nMax, dIn!);
+  // dW_e = xs_e^T @ (gate * dys_e). Transpose whichever operand is narrower: xs_e [n, dIn] directly, or else
+  // compute dW_e^T = (gate * dys_e)^T @ xs_e and transpose that small [dOut, dIn] result.
+  const viaT = dOut! < dIn!;
+  const opT = scratch(be, viaT ? dOut! : dIn!, nMax), dWT = scratch(be, viaT ? dOut! * dIn! : 0, 1);
+  views(be, { dx }).dx.fill(0);
   for (let e = 0; e < E!; e++) {
-    const m0 = offsets[e]!, n = offsets[e + 1]! - m0;
+    const m0 = offsets[e]!, n = offsets[e + 1]! - m0, wOff = e * dIn! * dOut!;
     if (n === 0) {
-      dWv.fill(0, e * dIn! * dOut!, (e + 1) * dIn! * dOut!);
+      views(be, { dW }).dW.fill(0, wOff, wOff + dIn! * dOut!);
       continue;
     }
-    gather(dyv, dys.v, (m) => Math.floor(order[m]! / slotsPerOut), m0, m0 + n, dOut!); // [n, dOut], ungated
-    xnnMatMul(be, dys.p, ptr(be, wT!) + e * dOut! * dIn! * F32, G.p, n, dOut!, dIn!); // [n, dIn] = dy W_e^T
-    gather(xv, xs.v, (m) => rows[m]!, m0, m0 + n, dIn!); // [n, dIn]
+    const a = views(be, { dy: dy!, dys, x: x!, xs });
+    gather(a.dy, a.dys, (m) => Math.floor(order[m]! / slotsPerOut), m0, m0 + n, dOut!); // [n, dOut], ungated
+    gather(a.x, a.xs, (m) => rows[m]!, m0, m0 + n, dIn!); // [n, dIn]
+    xnnMatMul(be, ptr(be, dys), ptr(be, wT!) + e * dOut! * dIn! * F32, ptr(be, G), n, dOut!, dIn!); // [n, dIn] = dy W_e^T
+    const { xs: xsv, G: Gv, dx: dxv, dg: dgv, gates: gv, dys: dysv, opT: opTv } = views(be, { xs, G, dx, dg, gates: gates!, dys, opT });
     for (let i = 0; i < n; i++) {
-      const slot = order[m0 + i]!, gate = g[slot]!, gi = i * dIn!, xo = rows[m0 + i]! * dIn!;
+      const slot = order[m0 + i]!, gate = gv[slot]!, gi = i * dIn!, xo = rows[m0 + i]! * dIn!;
       let dot = 0;
       for (let c = 0; c < dIn!; c++) {
-        dot += xs.v[gi + c]! * G.v[gi + c]!;
-        dxv[xo + c] += gate * G.v[gi + c]!;
+        const gc = Gv[gi + c]!;
+        dot += xsv[gi + c]! * gc;
+        dxv[xo + c] += gate * gc;
       }
       dgv[slot] = dot;
-      for (let c = 0; c < dOut!; c++) dys.v[i * dOut! + c] *= gate; // gated dy, for dW
-      for (let c = 0; c < dIn!; c++) xsT.v[c * n + i] = xs.v[gi + c]!; // [dIn, n]
+      const yo = i * dOut!;
+      if (viaT) for (let c = 0; c < dOut!; c++) opTv[c * n + i] = gate * dysv[yo + c]!; // [dOut, n], gated
+      else {
+        for (let c = 0; c < dOut!; c++) dysv[yo + c] *= gate; // gated dy
+        for (let c = 0; c < dIn!; c++) opTv[c * n + i] = xsv[gi + c]!; // [dIn, n]
+      }
     }
-    xnnMatMul(be, xsT.p, dys.p, ptr(be, dW) + e * dIn! * dOut! * F32, dIn!, n, dOut!); // [dIn, dOut]
+    if (!viaT) xnnMatMul(be, ptr(be, opT), ptr(be, dys), ptr(be, dW) + wOff * F32, dIn!, n, dOut!); // [dIn, dOut]
+    else {
+      xnnMatMul(be, ptr(be, opT), ptr(be, xs), ptr(be, dWT), dOut!, n, dIn!); // [dOut, dIn]
+      const t = views(be, { dW, dWT });
+      for (let r = 0; r < dIn!; r++) for (let c = 0; c < dOut!; c++) t.dW[wOff + r * dOut! + c] = t.dWT[c * dIn! + r]!;
+    }
   }
-  for (const b of [dys, G, xs, xsT]) b.free();
+  for (const t of [dys, G, xs, opT, dWT]) be.disposeData(t.dataId);
   return [dx, dg, dW];
 }) as unknown as Kernel;
 
