@@ -27,7 +27,7 @@ export function formatReport(r: BenchReport): string {
 }
 
 /** The `top` slowest kernels of each side, from one profiled run. */
-export function formatKernels(r: BenchReport, top = 12): string {
+export function formatKernels(r: BenchReport, top = 25): string {
   const out: string[] = [];
   for (const c of r.cases)
     for (const [side, s] of [['dense', c.dense], ['switchhead', c.switchhead]] as const) {

@@ -158,34 +158,39 @@ function gather(src: Float32Array, dst: Float32Array, idx: (m: number) => number
   for (let m = m0; m < m1; m++) dst.set(src.subarray(idx(m) * d, idx(m) * d + d), (m - m0) * d);
 }
 
-/** out [nOut, dOut] = sum over slots of gate * x[r] @ W[e]. Inputs x [R, dIn], W [E, dIn, dOut], gates [R*S]. */
-const gatedForward: Kernel = ({ inputs: { x, w, gates }, backend, attrs }) => {
+/** out [nOut, dOut] = sum over slots of gate * x[r] @ W[e]. Inputs x [R, dIn], W [E, dIn, dOut], gates [R*S].
+ *  With attrs.keepY also returns y [M, dOut] = x[r] @ W[e] per slot in expert order, for a cheap gate gradient. */
+const gatedForward = (({ inputs: { x, w, gates }, backend, attrs }: KernelArgs): tf.TensorInfo[] => {
   const be = backend as WasmBackend;
   const { rows, order, offsets, slotsPerOut } = attrs as unknown as GatedPlan;
   const nOut = attrs!.nOut as number;
   const [R, dIn] = x!.shape as number[], [, , dOut] = w!.shape as number[];
   const out = be.makeOutput([nOut, dOut!], 'float32');
-  const nMax = maxBlock(offsets);
-  const xs = scratch(be, nMax, dIn!), ys = scratch(be, nMax, dOut!);
+  const nMax = maxBlock(offsets), keepY = attrs!.keepY === true;
+  const xs = scratch(be, nMax, dIn!), ys = keepY ? be.makeOutput([order.length, dOut!], 'float32') : scratch(be, nMax, dOut!);
   views(be, { out }).out.fill(0);
   for (let e = 0; e + 1 < offsets.length; e++) {
     const m0 = offsets[e]!, n = offsets[e + 1]! - m0;
     if (n === 0) continue;
     const v = views(be, { x: x!, xs });
     gather(v.x, v.xs, (m) => rows[m]!, m0, m0 + n, dIn!); // [n, dIn]
-    xnnMatMul(be, ptr(be, xs), ptr(be, w!) + e * dIn! * dOut! * F32, ptr(be, ys), n, dIn!, dOut!); // [n, dOut]
+    const y0 = keepY ? m0 : 0; // ys row of this block's first slot
+    xnnMatMul(be, ptr(be, xs), ptr(be, w!) + e * dIn! * dOut! * F32, ptr(be, ys) + y0 * dOut! * F32, n, dIn!, dOut!); // [n, dOut]
     const u = views(be, { ys, out, gates: gates! });
     for (let i = 0; i < n; i++) {
-      const slot = order[m0 + i]!, gate = u.gates[slot]!, dst = Math.floor(slot / slotsPerOut) * dOut!, src = i * dOut!;
+      const slot = order[m0 + i]!, gate = u.gates[slot]!, dst = Math.floor(slot / slotsPerOut) * dOut!, src = (y0 + i) * dOut!;
       for (let c = 0; c < dOut!; c++) u.out[dst + c] += gate * u.ys[src + c]!;
     }
   }
-  for (const t of [xs, ys]) be.disposeData(t.dataId);
-  return out;
-};
+  be.disposeData(xs.dataId);
+  if (keepY) return [out, ys];
+  be.disposeData(ys.dataId);
+  return [out];
+}) as unknown as Kernel;
 
-/** Backward of gatedForward. Inputs x, wT [E, dOut, dIn], gates, dy [nOut, dOut] -> dx [R, dIn], dgates [R*S], dW [E, dIn, dOut]. */
-const gatedBackward = (({ inputs: { x, wT, gates, dy }, backend, attrs }: KernelArgs): tf.TensorInfo[] => {
+/** Backward of gatedForward. Inputs x, wT [E, dOut, dIn], gates, dy [nOut, dOut] (and ys when the forward kept
+ *  them: then dgate = y . dy over dOut instead of x . (dy W^T) over dIn) -> dx [R, dIn], dgates [R*S], dW [E, dIn, dOut]. */
+const gatedBackward = (({ inputs: { x, wT, gates, dy, ys }, backend, attrs }: KernelArgs): tf.TensorInfo[] => {
   const be = backend as WasmBackend;
   const { rows, order, offsets, slotsPerOut } = attrs as unknown as GatedPlan;
   const [R, dIn] = x!.shape as number[], [E, dOut] = wT!.shape as number[];
@@ -209,16 +214,21 @@ const gatedBackward = (({ inputs: { x, wT, gates, dy }, backend, attrs }: Kernel
     gather(a.x, a.xs, (m) => rows[m]!, m0, m0 + n, dIn!); // [n, dIn]
     xnnMatMul(be, ptr(be, dys), ptr(be, wT!) + e * dOut! * dIn! * F32, ptr(be, G), n, dOut!, dIn!); // [n, dIn] = dy W_e^T
     const { xs: xsv, G: Gv, dx: dxv, dg: dgv, gates: gv, dys: dysv, opT: opTv } = views(be, { xs, G, dx, dg, gates: gates!, dys, opT });
+    const ysv = ys ? views(be, { ys }).ys : null;
     for (let i = 0; i < n; i++) {
-      const slot = order[m0 + i]!, gate = gv[slot]!, gi = i * dIn!, xo = rows[m0 + i]! * dIn!;
+      const slot = order[m0 + i]!, gate = gv[slot]!, gi = i * dIn!, xo = rows[m0 + i]! * dIn!, yo = i * dOut!;
       let dot = 0;
-      for (let c = 0; c < dIn!; c++) {
-        const gc = Gv[gi + c]!;
-        dot += xsv[gi + c]! * gc;
-        dxv[xo + c] += gate * gc;
-      }
+      if (ysv) {
+        const y = (m0 + i) * dOut!;
+        for (let c = 0; c < dOut!; c++) dot += ysv[y + c]! * dysv[yo + c]!;
+        for (let c = 0; c < dIn!; c++) dxv[xo + c] += gate * Gv[gi + c]!;
+      } else
+        for (let c = 0; c < dIn!; c++) {
+          const gc = Gv[gi + c]!;
+          dot += xsv[gi + c]! * gc;
+          dxv[xo + c] += gate * gc;
+        }
       dgv[slot] = dot;
-      const yo = i * dOut!;
       if (viaT) for (let c = 0; c < dOut!; c++) opTv[c * n + i] = gate * dysv[yo + c]!; // [dOut, n], gated
       else {
         for (let c = 0; c < dOut!; c++) dysv[yo + c] *= gate; // gated dy
