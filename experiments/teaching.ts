@@ -47,7 +47,13 @@ function teach(name: string, summary: string, source: SourceInput, seqLen: numbe
   };
 }
 
-// Measured (wasm, this machine, default steps): see the "measured" lines; re-measure with `npm run experiment -- NAME`.
+// Measured on this machine (wasm, 2 cores shared with other jobs), default steps, final validation answer accuracy
+// (whole answer right) and training time, 2026-11-28; re-measure with `npm run experiment -- NAME`:
+//   teach-copy     200 steps  100%   29 s  (100% already at step 100)
+//   teach-reverse  600 steps  100%   55 s  (0% until ~step 250, then a sudden jump: 82% at 300)
+//   teach-recall   800 steps   46%   68 s  (chance 25%: the value of one of the 4 keys shown; plateaus from ~step 300)
+//   teach-modadd   400 steps    0%   18 s  held-out pairs, while training accuracy reaches 100%: memorisation, not generalisation
+//   teach-mixture  800 steps   68%   62 s  (per task: copy 100%, reverse 100%, sort 100%, recall 37%, modadd 0% on held-out pairs)
 export const teachingPresets: Record<string, ExperimentSpecInput> = {
   'teach-copy': teach('teach-copy', 'Copy 6 symbols after a separator: attention learns to look back a fixed distance',
     { kind: 'synthetic', task: 'copy', length: 6, symbols: 10 }, 64, 'B D A J C E <sep> B D A J C E', 200), // short sequences: ~5 examples per row
@@ -55,7 +61,7 @@ export const teachingPresets: Record<string, ExperimentSpecInput> = {
     { kind: 'synthetic', task: 'reverse', length: 6, symbols: 10 }, 64, 'B D A J C E <sep> E C J A D B', 600), // same size as copy, harder pattern
   'teach-recall': teach('teach-recall', 'Associative recall: 4 key-value pairs, then a key; answer its value (induction heads)',
     { kind: 'synthetic', task: 'recall', length: 4, symbols: 8 }, 64, 'C f A b H a E d ? A b', 800), // 4 pairs over 8 keys: learnable in minutes
-  'teach-modadd': teach('teach-modadd', 'Modular addition a + b = ? (mod 11), with held-out pairs: memorise or generalise',
+  'teach-modadd': teach('teach-modadd', 'Modular addition a + b = ? (mod 11): the training pairs are memorised (100%) while held-out pairs stay wrong',
     { kind: 'synthetic', task: 'modadd', modulus: 11 }, 32, '7 + 6 = 2 3 + 4 = 7', 400), // p = 11: 121 pairs, small enough to see progress
   'teach-mixture': teach('teach-mixture', 'A mixture of copy, reverse, recall, modular addition and sort: do experts specialise by task?',
     { kind: 'synthetic', task: 'mixture', length: 4, symbols: 8, modulus: 11 }, 64, '<copy> B D A H <sep> B D A H <modadd> 7 + 6 = 2', 800), // short items so every task fits
