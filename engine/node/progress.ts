@@ -32,6 +32,7 @@ export class Progress {
   private readonly plainEveryMs: number;
   private readonly label: string;
   private lastPlain = 0;
+  private lastTty = 0;
   private startMs = Date.now();
   private startStep: number | null = null;
   private lastLine = '';
@@ -67,11 +68,13 @@ export class Progress {
   update(p: ProgressInfo): void {
     const line = this.line(p);
     this.lastLine = line;
+    const now = Date.now();
     if (this.tty) {
+      if (now - this.lastTty < 100 && p.step !== p.steps) return; // at most ~10 redraws a second
+      this.lastTty = now;
       this.stream.write(`\r\x1b[2K${line}`);
       return;
     }
-    const now = Date.now();
     if (now - this.lastPlain >= this.plainEveryMs || p.step === p.steps) {
       this.lastPlain = now;
       this.stream.write(line + '\n');
