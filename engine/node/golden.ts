@@ -18,15 +18,21 @@ const ctx = { training: false, seed: 0 };
 const flat = (t: GoldenTensor): number[] => (t.data as unknown[]).flat(Infinity as 1) as number[];
 const toTensor = (t: GoldenTensor) => (t.dtype === 'int64' ? tf.tensor(flat(t), t.shape, 'int32') : tf.tensor(flat(t), t.shape, 'float32'));
 
-/** max|got - ref| / (1 + max|ref|) */
-export function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
-  if (got.length !== ref.length) return Infinity;
+/** max|got - ref| (Infinity on a NaN or a length mismatch) and max|ref|. */
+export function maxAbsDiff(got: ArrayLike<number>, ref: ArrayLike<number>): { diff: number; mag: number } {
+  if (got.length !== ref.length) return { diff: Infinity, mag: 0 };
   let diff = 0, mag = 0;
   for (let i = 0; i < ref.length; i++) {
     const d = Math.abs(got[i] - ref[i]);
     diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
     mag = Math.max(mag, Math.abs(ref[i]));
   }
+  return { diff, mag };
+}
+
+/** The golden metric (DESIGN 2.3): max|got - ref| / (1 + max|ref|) */
+export function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
+  const { diff, mag } = maxAbsDiff(got, ref);
   return diff / (1 + mag);
 }
 

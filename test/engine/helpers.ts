@@ -1,23 +1,17 @@
 // Test helpers: backend setup and small tensor utilities shared by the engine tests.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../../engine/backend';
+import { relErr as goldenRelErr } from '../../engine/node/golden';
 
 export async function useBackend(name: BackendName): Promise<void> {
   const info = await initBackend([name]);
   if (info.name !== name) throw new Error(`wanted backend ${name}, got ${info.name}`);
 }
 
-/** max|a - b| / (1 + max|b|) */
+/** The golden metric, max|a - b| / (1 + max|b|), on tensors or arrays. */
 export function relErr(a: tf.Tensor | ArrayLike<number>, b: tf.Tensor | ArrayLike<number>): number {
-  const x = a instanceof tf.Tensor ? a.dataSync() : a;
-  const y = b instanceof tf.Tensor ? b.dataSync() : b;
-  if (x.length !== y.length) return Infinity;
-  let d = 0, m = 0;
-  for (let i = 0; i < y.length; i++) {
-    d = Math.max(d, Math.abs(x[i] - y[i]));
-    m = Math.max(m, Math.abs(y[i]));
-  }
-  return d / (1 + m);
+  const arr = (t: tf.Tensor | ArrayLike<number>) => (t instanceof tf.Tensor ? t.dataSync() : t);
+  return goldenRelErr(arr(a), arr(b));
 }
 
 export const rnd = (shape: number[], seed: number, std = 1) => tf.randomNormal(shape, 0, std, 'float32', seed);

@@ -2,6 +2,7 @@
 // our kernels. Any failure throws with its reason, so the tests fail (never skip) where WebGPU cannot start.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../engine/backend';
+import { maxAbsDiff } from '../../engine/node/golden';
 import { installNodeWebGPU } from '../../engine/node/webgpu';
 import { installWebGPUKernels } from '../../engine/webgpu';
 
@@ -16,14 +17,8 @@ export async function useWebGPU(): Promise<string> {
   return adapter;
 }
 
-/** max|got - ref| / max(max|ref|, 1e-6): relative to the largest reference entry. */
+/** max|got - ref| / max(max|ref|, 1e-6): relative to the largest reference entry (stricter than the golden metric). */
 export function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
-  if (got.length !== ref.length) return Infinity;
-  let diff = 0, mag = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.abs(got[i] - ref[i]);
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
-    mag = Math.max(mag, Math.abs(ref[i]));
-  }
+  const { diff, mag } = maxAbsDiff(got, ref);
   return diff / Math.max(mag, 1e-6);
 }
