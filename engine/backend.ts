@@ -19,14 +19,31 @@ const loaders: Partial<Record<BackendName, Loader>> = {
     await import('@tensorflow/tfjs-backend-wasm');
   },
   webgpu: async () => {
-    const nav = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<unknown> } } }).navigator;
+    const nav = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<{ limits?: Record<string, number> } | null> } } }).navigator;
     if (!nav?.gpu) throw new Error('no navigator.gpu (WebGPU unavailable)');
     const adapter = await nav.gpu.requestAdapter();
     if (!adapter) throw new Error('requestAdapter() returned null (no WebGPU adapter)');
+    const short = unmetLimits(adapter.limits ?? {});
+    if (short.length) throw new Error(`the WebGPU adapter's limits are too small: ${short.join(', ')}`);
     await import('@tensorflow/tfjs-backend-webgpu');
     (await import('./webgpu')).installWebGPUKernels(); // our WGSL kernels (cvmm), engine/webgpu
   },
 };
+
+/** What tfjs-webgpu and our kernels (engine/webgpu: 256-thread workgroups, 2 x 32x32 f32 tiles) need at least. */
+export const WEBGPU_MIN_LIMITS: Record<string, number> = {
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupStorageSize: 16384,
+  maxStorageBuffersPerShaderStage: 8,
+  maxStorageBufferBindingSize: 128 << 20,
+};
+
+/** "name=have < need" for every limit below what we need. */
+export function unmetLimits(limits: Record<string, number>): string[] {
+  return Object.entries(WEBGPU_MIN_LIMITS)
+    .filter(([k, need]) => typeof limits[k] === 'number' && limits[k] < need)
+    .map(([k, need]) => `${k}=${limits[k]} < ${need}`);
+}
 
 /** Hooks run after a backend is active (e.g. registering our own kernels for it). */
 const onReady: Array<(name: BackendName) => Promise<void> | void> = [];
