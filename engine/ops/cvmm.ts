@@ -133,16 +133,15 @@ export function cvmmGatedSum(x: tf.Tensor2D, experts: tf.Tensor2D, gates: tf.Ten
   if ((R * S) % slotsPerOut !== 0) throw new Error(`cvmmGatedSum: ${R * S} slots do not split into outputs of ${slotsPerOut}`);
   const plan = sortSlots(experts.dataSync() as Int32Array, S, nExp);
   const attrs = { rows: plan.rows, order: plan.order, offsets: Array.from(plan.offsets), slotsPerOut };
-  const keepY = W.shape[2] < W.shape[1]; // narrow outputs: keep y [M, dOut] so the gate gradient is y . dy
-  const f = customOp(([x, gates, W], save) => {
-    const [out, ys] = runWasmMulti(WASM_KERNELS.gatedForward, { x, w: W, gates }, { ...attrs, nOut: (R * S) / slotsPerOut, keepY }); // [nOut, dOut]
+    const f = customOp(([x, gates, W], save) => {
+    const [out, ys] = runWasmMulti(WASM_KERNELS.gatedForward, { x, w: W, gates }, { ...attrs, nOut: (R * S) / slotsPerOut }); // [nOut, dOut]
     save(ys ? [x, gates, W, ys] : [x, gates, W]);
     return {
       value: out!,
       gradFunc: (dy, [sx, sg, sW, sy]) => {
         const wT = tf.transpose(sW, [0, 2, 1]); // [nExp, dOut, dIn]
         const [dx, dg, dW] = runWasmMulti(WASM_KERNELS.gatedBackward, { x: sx, wT, gates: sg, dy, ...(sy ? { ys: sy } : {}) }, attrs);
-        return [dx!, dg!.reshape(sg.shape), dW!];
+        return [dx!, dg!.reshape(sg.shape), dW!]; // dW [nExp, dIn, dOut]
       },
     };
   });

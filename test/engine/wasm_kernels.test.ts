@@ -1,4 +1,4 @@
-// The wasm-only kernels (engine/ops/wasm_kernels.ts) against plain tfjs ops on the cpu backend: batched products
+// The wasm-only kernels (engine/ops/wasm_products.ts, wasm_gated.ts) against plain tfjs ops on the cpu backend: batched products
 // and gated expert sums, values and gradients, including an expert no slot selects.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
@@ -39,8 +39,9 @@ describe('wasm kernels', () => {
     }
   });
 
-  it('cvmmGatedSum: gate-weighted expert products summed into output rows, expert 2 unused', async () => {
-    const R = 6, S = 4, dIn = 5, dOut = 3, E = 4, per = 2; // each output row sums 2 slots
+  // narrow outputs (dOut < dIn: y kept, dW from a transposed gather) and wide outputs (dOut > dIn)
+  it.each([[5, 3], [3, 7]])('cvmmGatedSum dIn %i dOut %i: gate-weighted expert products summed into output rows, expert 2 unused', async (dIn, dOut) => {
+    const R = 6, S = 4, E = 4, per = 2; // each output row sums 2 slots
     const ids = [0, 1, 3, 0, 1, 1, 3, 3, 0, 0, 1, 3, 3, 1, 0, 0, 1, 0, 3, 3, 1, 1, 0, 3];
     const inputs = [rand([R, dIn], 4), rand([R, S], 5), rand([E, dIn, dOut], 6)];
     await useBackend('wasm');
