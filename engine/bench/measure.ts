@@ -1,8 +1,11 @@
 // Timing and memory measurement of a tensor computation, the same on every backend: the clock stops only once
 // every result is computed (a scalar read-back depends on all of them), and everything made is disposed.
 import * as tf from '@tensorflow/tfjs';
+import { cachedTableCount } from '../ops/position';
 
 const now = () => performance.now();
+/** Live tensors, less the engine's cached constant tables (masks, RoPE tables: built on first use, kept on purpose). */
+const liveTensors = () => tf.memory().numTensors - cachedTableCount();
 
 /** Runs fn in a tidy and waits until all its outputs exist. */
 async function runOnce(fn: () => tf.Tensor[]): Promise<void> {
@@ -23,14 +26,14 @@ export interface Timing {
 /** Median wall time over `repeats` runs after `warmup` runs. */
 export async function timeRuns(fn: () => tf.Tensor[], repeats: number, warmup: number): Promise<Timing> {
   for (let i = 0; i < warmup; i++) await runOnce(fn);
-  const before = tf.memory().numTensors;
+  const before = liveTensors();
   const allMs: number[] = [];
   for (let i = 0; i < repeats; i++) {
     const t0 = now();
     await runOnce(fn);
     allMs.push(now() - t0);
   }
-  return { medianMs: median(allMs), allMs, leakedTensors: tf.memory().numTensors - before };
+  return { medianMs: median(allMs), allMs, leakedTensors: liveTensors() - before };
 }
 
 /** Like timeRuns for several computations at once, alternating them run by run, so that a change in machine
@@ -38,14 +41,14 @@ export async function timeRuns(fn: () => tf.Tensor[], repeats: number, warmup: n
 export async function timeRunsInterleaved(fns: Array<() => tf.Tensor[]>, repeats: number, warmup: number): Promise<Timing[]> {
   for (let i = 0; i < warmup; i++) for (const fn of fns) await runOnce(fn);
   const all = fns.map(() => [] as number[]);
-  const start = tf.memory().numTensors;
+  const start = liveTensors();
   for (let i = 0; i < repeats; i++)
     for (const [j, fn] of fns.entries()) {
       const t0 = now();
       await runOnce(fn);
       all[j]!.push(now() - t0);
     }
-  const leaked = tf.memory().numTensors - start; // for all sides together
+  const leaked = liveTensors() - start; // for all sides together
   return all.map((allMs) => ({ medianMs: median(allMs), allMs, leakedTensors: leaked }));
 }
 
