@@ -88,6 +88,12 @@ const tables = new Map<string, tf.Tensor>();
 /** How many cached tables are live (tensors that stay allocated on purpose: leak checks subtract them). */
 export const cachedTableCount = () => [...tables.values()].filter((t) => !t.isDisposed).length;
 
+/** Free every cached table (they are rebuilt on demand): a disposed session leaves no tensors behind. */
+export function disposeCachedTables(): void {
+  for (const t of tables.values()) t.dispose();
+  tables.clear();
+}
+
 function cachedTable<T extends tf.Tensor>(key: string, build: () => T): T {
   const k = `${tf.getBackend()}|${key}`;
   const hit = tables.get(k);

@@ -8,6 +8,7 @@ import { initParams, paramDefs } from '../model/init';
 import { lmForward, type LmOut } from '../model/lm';
 import { scoped } from '../ops/custom';
 import { meanCrossEntropy } from '../ops/nn';
+import { disposeCachedTables } from '../ops/position';
 import { AdamW, clipByGlobalNorm, globalNorm } from './optimizer';
 import { runAsync, runSync, type Reader } from './readback';
 import { learningRate } from './schedule';
@@ -206,6 +207,7 @@ export class Trainer {
     this.optimizer.dispose();
     if (this.memory) tf.dispose(this.memory);
     this.memory = null;
+    disposeCachedTables(); // shared constant tables (masks, RoPE, sinusoids): rebuilt on demand by any other model
   }
 }
 
