@@ -1,4 +1,5 @@
 // DESIGN 2.3: our implementation against the float64 oracle, shipped files and files of other sizes.
+import { shippedGoldenDir } from '../fixtures/shared';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -6,7 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { checkGolden } from '../../engine/node/golden';
 import { useBackend } from './helpers';
 
-const shipped = join(__dirname, '../../../shared/switchhead/oracle/golden');
+const shipped = shippedGoldenDir();
 const extra = join(__dirname, '../fixtures/golden-extra');
 const files = [shipped, extra].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f)));
 

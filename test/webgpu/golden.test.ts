@@ -1,12 +1,13 @@
 // The oracle's golden files (the 9 shipped and the extra-size fixtures) on the webgpu backend (Dawn on SwiftShader
 // in Node), with our kernels installed: cvmm by engine/webgpu's WGSL, every other op by tfjs-webgpu.
+import { shippedGoldenDir } from '../fixtures/shared';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkGolden } from '../../engine/node/golden';
 import { useWebGPU } from './setup';
 
-const shipped = join(__dirname, '../../../shared/switchhead/oracle/golden');
+const shipped = shippedGoldenDir();
 const extra = join(__dirname, '../fixtures/golden-extra');
 const files = [shipped, extra].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f)));
 
