@@ -24,6 +24,11 @@ export const AttentionSpec = z
     rotateFraction: z.number().gt(0).max(1).default(0.5),
     ropeBase: z.number().positive().default(10000),
     moaMode: z.enum(['my', 'moa']).default('my'),
+    // MoA's original auxiliary losses (Zhang et al. 2022; SPEC §5.3 "moa" mode): coefficients, 0 = off.
+    moaAux: z
+      .object({ cv: z.number().min(0).default(0), switch: z.number().min(0).default(0), z: z.number().min(0).default(0) })
+      .strict()
+      .default({}),
     selectionReg: z.number().min(0).default(0), // SPEC §1 attention entropy reg; 0 in every paper sweep
   })
   .strict();

@@ -54,6 +54,7 @@ export function lmForward(p: Params, cfg: ModelConfig, tokens: tf.Tensor, memory
     h = tf.add(h, dropout(mlp.out, cfg.dropout, ctx, `mlp_out${l}`));
     if (mlp.reg) regLoss = tf.add(regLoss, tf.mul(mlp.reg, cfg.mlp.entropyReg));
     if (att.reg) regLoss = tf.add(regLoss, tf.mul(att.reg, cfg.attention.selectionReg));
+    if (att.auxLoss) regLoss = tf.add(regLoss, att.auxLoss);
     layers.push({ att, mlp });
   }
   const hf = dropout(layerNorm(h, p['ln_f.w'], p['ln_f.b']), cfg.dropout, ctx, 'out');

@@ -39,5 +39,29 @@ export function moaAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: 
   const u = attend(probs, tf.tile(values, [1, k, 1, 1])).transpose([0, 2, 1, 3]); // [B, T, k, dh]
   const y = cvmm(u.reshape([N * k, dh]) as tf.Tensor2D, experts.reshape([N * k, 1]) as tf.Tensor2D, p.W_o as tf.Tensor3D); // [N*k, 1, d]
   const out = tf.sum(tf.mul(y.reshape([N, k, d]), gates.reshape([N, k, 1])), 1); // [N, d]
-  return { out: out.reshape([B, T, d]), probs, headOutputs: u, dst: { ...sel, gates: gates } };
+  const auxLoss = cfg.moaMode === 'moa' ? moaAuxLosses(sel.logits.reshape([N, E]), gates.reshape([N, k]), experts, cfg.moaAux) : undefined;
+  return { out: out.reshape([B, T, d]), probs, headOutputs: u, dst: { ...sel, gates: gates }, auxLoss };
+}
+
+/** The original MoA auxiliary losses, weighted: cv = CV(importance)^2 with importance_e the summed gates of expert e;
+ *  switch = E * sum_e f_e P_e (f_e: share of selections, no gradient; P_e: mean router probability); z = mean
+ *  logsumexp(logits)^2. logits [N, E], gates [N, k], experts int32 [N, k]. */
+export function moaAuxLosses(logits: tf.Tensor, gates: tf.Tensor, experts: tf.Tensor, c: { cv: number; switch: number; z: number }): tf.Scalar | undefined {
+  if (!(c.cv > 0 || c.switch > 0 || c.z > 0)) return undefined;
+  const [N, E] = logits.shape as number[];
+  const k = experts.shape[1]!;
+  const dispatch = tf.oneHot(experts, E).toFloat(); // [N, k, E]
+  let total: tf.Tensor = tf.scalar(0);
+  if (c.cv > 0) {
+    const importance = tf.sum(tf.mul(dispatch, tf.expandDims(gates, 2)), [0, 1]); // [E]
+    const { mean, variance } = tf.moments(importance);
+    total = tf.add(total, tf.mul(tf.div(variance, tf.add(tf.square(mean), 1e-10)), c.cv));
+  }
+  if (c.switch > 0) {
+    const f = tf.div(tf.sum(dispatch, [0, 1]), N * k); // [E], counts carry no gradient
+    const P = tf.mean(tf.softmax(logits, -1), 0); // [E]
+    total = tf.add(total, tf.mul(tf.mul(tf.sum(tf.mul(f, P)), E), c.switch));
+  }
+  if (c.z > 0) total = tf.add(total, tf.mul(tf.mean(tf.square(tf.logSumExp(logits, -1))), c.z));
+  return total as tf.Scalar;
 }

@@ -25,6 +25,7 @@ export interface AttentionOut {
   src?: Selection; // source side (K/V) selection, rows = B*Tk
   dst?: Selection; // destination side (Q/O) selection, rows = B*T
   reg?: tf.Scalar; // selection regulariser (before its coefficient)
+  auxLoss?: tf.Scalar; // MoA auxiliary losses, already weighted by their coefficients
 }
 
 /** Prefix view of a parameter record: sub(p, 'att.') holds p['att.W_q'] as 'W_q'. */

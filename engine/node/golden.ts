@@ -62,7 +62,7 @@ function attentionConfig(c: Record<string, any>, kind: AttentionConfig['kind']):
     kind, nHeads: c.n_heads, dHead: c.d_head, nExperts: c.n_experts ?? 1, k: c.k ?? 1,
     moe: { q: !!c.moe_q, k: !!c.moe_k, v: c.moe_v ?? true, o: c.moe_o ?? true },
     expertDropout: 0, positions: c.pos ?? 'none', xlMemory: false, rotateFraction: c.rotate_fraction ?? 0.5,
-    ropeBase: c.rope_base ?? 10000, moaMode: 'my', selectionReg: 0,
+    ropeBase: c.rope_base ?? 10000, moaMode: 'my', moaAux: { cv: 0, switch: 0, z: 0 }, selectionReg: 0,
   };
 }
 
