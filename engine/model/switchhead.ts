@@ -49,9 +49,12 @@ export function switchHeadAttention(p: Params, cfg: AttentionConfig, x: tf.Tenso
 
   const project = (W: tf.Tensor, moe: boolean, rows: tf.Tensor2D, sel: Selection | undefined, len: number) =>
     (moe ? moeIn(rows, W as tf.Tensor3D, sel!, E) : linear(rows, W)).reshape([B, len, H, dh]); // [B, len, H, dh]
-  const s4 = Math.pow(dh, -0.25); // q and k each carry d_head^-1/4
-  let q = tf.mul(toHeads(project(p.W_q, moe.q, xq, dst, T)), s4); // [B, H, T, dh]
-  let kk = tf.mul(toHeads(project(p.W_k, moe.k, xkv, src, Tk)), s4); // [B, H, Tk, dh]
+  // Scores carry d_head^-1/2. With an XL term, q and k each carry d_head^-1/4 (the positional term uses the scaled q
+  // and its own pe scale, as in the reference); otherwise q alone carries it (same scores, one multiply fewer).
+  const s4 = Math.pow(dh, -0.25), xl = cfg.positions === 'xl';
+  let q = tf.mul(toHeads(project(p.W_q, moe.q, xq, dst, T)), xl ? s4 : s4 * s4); // [B, H, T, dh]
+  let kk = toHeads(project(p.W_k, moe.k, xkv, src, Tk)); // [B, H, Tk, dh]
+  if (xl) kk = tf.mul(kk, s4);
   const v = toHeads(project(p.W_v, moe.v, xkv, src, Tk)); // [B, H, Tk, dh]
 
   if (cfg.positions === 'rope') {
@@ -60,7 +63,7 @@ export function switchHeadAttention(p: Params, cfg: AttentionConfig, x: tf.Tenso
     kk = rope(kk, nRot, cfg.ropeBase, 0);
   }
   let scores = dotScores(q, kk); // [B, H, T, Tk]
-  if (cfg.positions === 'xl') scores = tf.add(scores, xlRelativeScores(q, p.W_pos as tf.Tensor2D, d, Tk, s4));
+  if (xl) scores = tf.add(scores, xlRelativeScores(q, p.W_pos as tf.Tensor2D, d, Tk, s4));
   const probs = maskedSoftmax(scores); // [B, H, T, Tk]
   const u = fromHeads(attend(probs, v)); // [B, T, H, dh]
 
