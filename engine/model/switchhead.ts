@@ -11,21 +11,37 @@ import { globalExpertIds, sigmoidTopK, type Selection } from '../ops/select';
 import { attend, dotScores, fromHeads, maskedSoftmax, toHeads } from './attention_core';
 import { siteSeed, type AttentionOut, type Ctx, type Params } from './types';
 
-/** MoE input projection: x [N, d], W [H*E, d, dh] -> [N, H, dh] = sum_k gate * x @ W[h*E + e]. */
-export function moeIn(x: tf.Tensor2D, W: tf.Tensor3D, sel: Selection, E: number): tf.Tensor {
-  const [N, H, k] = sel.idx.shape as number[];
-  if (useWasmKernels()) // slot (n, h, j) adds into row n*H + h: k slots per output row
-    return cvmmGatedSum(x, globalExpertIds(sel.idx, E, false), sel.gates, W, k).reshape([N, H, -1]); // [N, H, dh]
-  const y = cvmm(x, globalExpertIds(sel.idx, E, false), W); // [N, H*k, dh]
-  const weighted = tf.mul(y.reshape([N, H, k, -1]), tf.expandDims(sel.gates, 3)); // [N, H, k, dh]
-  return tf.sum(weighted, 2); // [N, H, dh]
+/** Row (b*T + t)*H + h of [B, T, H, ...] -> its row (b*H + h)*T + t in the per-head layout [B, H, T, ...]. */
+function headRows(B: number, T: number, H: number): Int32Array {
+  const rows = new Int32Array(B * T * H);
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) rows[(b * T + t) * H + h] = (b * H + h) * T + t;
+  return rows;
 }
 
-/** MoE output projection summed over heads: u [N, H, dh], W [H*E, dh, d] -> [N, d]. */
-export function moeOut(u: tf.Tensor, W: tf.Tensor3D, sel: Selection, E: number): tf.Tensor {
+/** MoE input projection: x [N, d], W [H*E, d, dh] -> [N, H, dh] = sum_k gate * x @ W[h*E + e].
+ *  With `heads` (N = B*T) the result comes in the per-head layout [B, H, T, dh] instead. */
+export function moeIn(x: tf.Tensor2D, W: tf.Tensor3D, sel: Selection, E: number, heads?: { B: number; T: number }): tf.Tensor {
   const [N, H, k] = sel.idx.shape as number[];
-  const rows = u.reshape([N * H, -1]) as tf.Tensor2D; // [N*H, dh]: one row per (token, head)
-  if (useWasmKernels()) return cvmmGatedSum(rows, globalExpertIds(sel.idx, E, true), sel.gates, W, H * k); // [N, d]: H*k slots per token
+  if (useWasmKernels()) { // slot (n, h, j) adds into row n*H + h (or its per-head place): k slots per output row
+    const outRows = heads ? headRows(heads.B, heads.T, H) : undefined;
+    const y = cvmmGatedSum(x, globalExpertIds(sel.idx, E, false), sel.gates, W, k, { outRows }); // [N*H, dh]
+    return heads ? y.reshape([heads.B, H, heads.T, -1]) : y.reshape([N, H, -1]); // [B, H, T, dh] or [N, H, dh]
+  }
+  const y = cvmm(x, globalExpertIds(sel.idx, E, false), W); // [N, H*k, dh]
+  const weighted = tf.mul(y.reshape([N, H, k, -1]), tf.expandDims(sel.gates, 3)); // [N, H, k, dh]
+  const out = tf.sum(weighted, 2); // [N, H, dh]
+  return heads ? toHeads(out.reshape([heads.B, heads.T, H, -1])) : out; // [B, H, T, dh] or [N, H, dh]
+}
+
+/** MoE output projection summed over heads: u [N, H, dh], W [H*E, dh, d] -> [N, d]. `headsT` given: u comes in the
+ *  per-head layout [B, H, T, dh] (N = B*T) instead. */
+export function moeOut(u: tf.Tensor, W: tf.Tensor3D, sel: Selection, E: number, headsT?: number): tf.Tensor {
+  const [N, H, k] = sel.idx.shape as number[];
+  if (useWasmKernels()) { // row (n, h) of u is read in place: H*k slots per token
+    const xRows = headsT ? headRows(N / headsT, headsT, H) : undefined;
+    return cvmmGatedSum(u.reshape([N * H, -1]) as tf.Tensor2D, globalExpertIds(sel.idx, E, true), sel.gates, W, H * k, { xRows }); // [N, d]
+  }
+  const rows = (headsT ? fromHeads(u) : u).reshape([N * H, -1]) as tf.Tensor2D; // [N*H, dh]: one row per (token, head)
   const y = cvmm(rows, globalExpertIds(sel.idx, E, true), W); // [N*H, k, d]
   const weighted = tf.mul(y, sel.gates.reshape([N * H, k, 1])); // [N*H, k, d]
   return tf.sum(weighted.reshape([N, H * k, -1]), 1); // [N, d]
@@ -48,14 +64,14 @@ export function switchHeadAttention(p: Params, cfg: AttentionConfig, x: tf.Tenso
   const dst = moe.q || moe.o ? sigmoidTopK(xq, p.W_sel_dst as tf.Tensor2D, H, k, drop('sel_dst')) : undefined;
 
   const project = (W: tf.Tensor, moe: boolean, rows: tf.Tensor2D, sel: Selection | undefined, len: number) =>
-    (moe ? moeIn(rows, W as tf.Tensor3D, sel!, E) : linear(rows, W)).reshape([B, len, H, dh]); // [B, len, H, dh]
+    moe ? moeIn(rows, W as tf.Tensor3D, sel!, E, { B, T: len }) : toHeads(linear(rows, W).reshape([B, len, H, dh])); // [B, H, len, dh]
   // Scores carry d_head^-1/2. With an XL term, q and k each carry d_head^-1/4 (the positional term uses the scaled q
   // and its own pe scale, as in the reference); otherwise q alone carries it (same scores, one multiply fewer).
   const s4 = Math.pow(dh, -0.25), xl = cfg.positions === 'xl';
-  let q = tf.mul(toHeads(project(p.W_q, moe.q, xq, dst, T)), xl ? s4 : s4 * s4); // [B, H, T, dh]
-  let kk = toHeads(project(p.W_k, moe.k, xkv, src, Tk)); // [B, H, Tk, dh]
+  let q = tf.mul(project(p.W_q, moe.q, xq, dst, T), xl ? s4 : s4 * s4); // [B, H, T, dh]
+  let kk = project(p.W_k, moe.k, xkv, src, Tk); // [B, H, Tk, dh]
   if (xl) kk = tf.mul(kk, s4);
-  const v = toHeads(project(p.W_v, moe.v, xkv, src, Tk)); // [B, H, Tk, dh]
+  const v = project(p.W_v, moe.v, xkv, src, Tk); // [B, H, Tk, dh]
 
   if (cfg.positions === 'rope') {
     const nRot = Math.floor(cfg.rotateFraction * dh);
@@ -65,10 +81,11 @@ export function switchHeadAttention(p: Params, cfg: AttentionConfig, x: tf.Tenso
   let scores = dotScores(q, kk); // [B, H, T, Tk]
   if (xl) scores = tf.add(scores, xlRelativeScores(q, p.W_pos as tf.Tensor2D, d, Tk, s4));
   const probs = maskedSoftmax(scores); // [B, H, T, Tk]
-  const u = fromHeads(attend(probs, v)); // [B, T, H, dh]
+  const uHeads = attend(probs, v); // [B, H, T, dh]
+  const u = fromHeads(uHeads); // [B, T, H, dh]
 
   let out: tf.Tensor;
-  if (moe.o) out = moeOut(u.reshape([B * T, H, dh]), p.W_o as tf.Tensor3D, dst!, E); // [B*T, d]
+  if (moe.o) out = moeOut(uHeads, p.W_o as tf.Tensor3D, dst!, E, T); // [B*T, d], reads uHeads in place
   else {
     const gated = single ? tf.mul(u, tf.expandDims(tf.sigmoid(linear(x, p.W_sel_dst)), 3)) : u; // [B, T, H, dh]
     out = linear(gated.reshape([B * T, H * dh]), p.W_o); // [B*T, d]

@@ -123,18 +123,28 @@ function cvmmWasm(x: tf.Tensor2D, W: tf.Tensor3D, plan: SortedRouting, S: number
 }
 
 /** Gated expert sum, the MoE projection with its gate weighting and slot reduction fused in (wasm only):
- *    out[floor(slot / slotsPerOut)] += gates[slot] * x[r] @ W[experts[r, s]],   slot = r * S + s
- *  x [R, dIn], experts int32 [R, S], gates [R, S], W [nExp, dIn, dOut] -> [R * S / slotsPerOut, dOut].
+ *    out[outRows[j]] += gates[slot] * x[xRows[r]] @ W[experts[r, s]],   slot = r * S + s, j = floor(slot / slotsPerOut)
+ *  x [R', dIn], experts int32 [R, S], gates [R, S], W [nExp, dIn, dOut] -> [R * S / slotsPerOut, dOut].
+ *  xRows / outRows (default: identity) let x be read from, and out be written in, another row order (e.g. the
+ *  per-head layout [B, H, T, dh] of rows indexed (b*T + t)*H + h), which saves a transpose on each side.
  *  Per expert block through scratch buffers: no gathered copy of x, no per-slot outputs kept. */
-export function cvmmGatedSum(x: tf.Tensor2D, experts: tf.Tensor2D, gates: tf.Tensor, W: tf.Tensor3D, slotsPerOut: number): tf.Tensor2D {
+export function cvmmGatedSum(x: tf.Tensor2D, experts: tf.Tensor2D, gates: tf.Tensor, W: tf.Tensor3D, slotsPerOut: number, layout: { xRows?: Int32Array; outRows?: Int32Array } = {}): tf.Tensor2D {
   if (!useWasmKernels()) throw new Error('cvmmGatedSum: wasm backend only (use cvmm elsewhere)');
   const [R, S] = experts.shape;
   const nExp = W.shape[0];
   if ((R * S) % slotsPerOut !== 0) throw new Error(`cvmmGatedSum: ${R * S} slots do not split into outputs of ${slotsPerOut}`);
+  const nOut = (R * S) / slotsPerOut;
+  const { xRows, outRows } = layout;
+  if (xRows && (xRows.length !== R || xRows.some((r) => r < 0 || r >= x.shape[0]))) throw new Error(`cvmmGatedSum: xRows must map ${R} rows into x's ${x.shape[0]}`);
+  if (!xRows && x.shape[0] !== R) throw new Error(`cvmmGatedSum: x has ${x.shape[0]} rows, experts ${R}`);
+  if (outRows && outRows.length !== nOut) throw new Error(`cvmmGatedSum: outRows has ${outRows.length} entries, want ${nOut}`);
   const plan = sortSlots(experts.dataSync() as Int32Array, S, nExp);
-  const attrs = { rows: plan.rows, order: plan.order, offsets: Array.from(plan.offsets), slotsPerOut };
-    const f = customOp(([x, gates, W], save) => {
-    const [out, ys] = runWasmMulti(WASM_KERNELS.gatedForward, { x, w: W, gates }, { ...attrs, nOut: (R * S) / slotsPerOut }); // [nOut, dOut]
+  const rows = xRows ? plan.rows.map((r) => xRows[r]!) : plan.rows;
+  const slotOut = new Int32Array(R * S);
+  for (let slot = 0; slot < R * S; slot++) slotOut[slot] = outRows ? outRows[Math.floor(slot / slotsPerOut)]! : Math.floor(slot / slotsPerOut);
+  const attrs = { rows, order: plan.order, offsets: Array.from(plan.offsets), slotOut };
+  const f = customOp(([x, gates, W], save) => {
+    const [out, ys] = runWasmMulti(WASM_KERNELS.gatedForward, { x, w: W, gates }, { ...attrs, nOut }); // [nOut, dOut]
     save(ys ? [x, gates, W, ys] : [x, gates, W]);
     return {
       value: out!,

@@ -2,7 +2,8 @@
 // reduction fused in (engine/ops/cvmm.ts `cvmmGatedSum` wires the gradient).
 //
 // Slots (r, s) of x [R, dIn], sorted by expert: m -> row rows[m], slot order[m]; expert e owns m in
-// offsets[e]..offsets[e+1]. Slot `slot` adds gates[slot] * (x[r] @ W[e]) into output row floor(slot / slotsPerOut).
+// offsets[e]..offsets[e+1]. Slot `slot` adds gates[slot] * (x[r] @ W[e]) into output row slotOut[slot] (the caller's
+// layout: e.g. floor(slot / slotsPerOut), or that row's place in a per-head layout).
 // Each expert block goes through small scratch buffers (at most the largest block), so neither the gathered
 // inputs nor the per-slot outputs are materialised whole. All loops run on one float view of the wasm heap.
 import type * as tf from '@tensorflow/tfjs';
@@ -12,7 +13,7 @@ interface GatedPlan {
   rows: Int32Array;
   order: Int32Array;
   offsets: number[];
-  slotsPerOut: number;
+  slotOut: Int32Array; // slot -> output row
 }
 
 /** Narrow outputs (dOut < dIn, SwitchHead's V side): the forward keeps y [M, dOut] per slot, so the gate gradient
@@ -41,7 +42,7 @@ function gatherRowsT(h: Float32Array, src: number, dst: number, idx: Int32Array,
  *  For narrow outputs also returns y [M, dOut] = x[r] @ W[e] per slot, in expert order. */
 export const gatedForward = (({ inputs: { x, w, gates }, backend, attrs }: KernelArgs): tf.TensorInfo[] => {
   const be = backend as WasmBackend;
-  const { rows, order, offsets, slotsPerOut } = attrs as unknown as GatedPlan;
+  const { rows, order, offsets, slotOut } = attrs as unknown as GatedPlan;
   const nOut = attrs!.nOut as number;
   const dIn = x!.shape[1]!, dOut = w!.shape[2]!;
   const keepY = narrowOutputs(dIn, dOut), nMax = maxBlock(offsets);
@@ -56,7 +57,7 @@ export const gatedForward = (({ inputs: { x, w, gates }, backend, attrs }: Kerne
     xnnMatMul(be, ptr(be, xs), ptr(be, w!) + e * dIn * dOut * F32, ptr(be, ys) + y0 * dOut * F32, n, dIn, dOut); // [n, dOut]
     const h = heap(be), g = at(be, gates!), o = at(be, out), y = at(be, ys) + y0 * dOut;
     for (let i = 0; i < n; i++) {
-      const slot = order[m0 + i]!, gate = h[g + slot]!, dst = o + Math.floor(slot / slotsPerOut) * dOut, src = y + i * dOut;
+      const slot = order[m0 + i]!, gate = h[g + slot]!, dst = o + slotOut[slot]! * dOut, src = y + i * dOut;
       for (let c = 0; c < dOut; c++) h[dst + c] += gate * h[src + c]!;
     }
   }
@@ -73,7 +74,7 @@ export const gatedForward = (({ inputs: { x, w, gates }, backend, attrs }: Kerne
  *    wide:   dys = dy rows;      G = dys @ W_e^T;  dgate = xs . G;    dx += gate*G;      dW_e = (gate*xs)^T @ dys */
 export const gatedBackward = (({ inputs: { x, wT, gates, dy, ys }, backend, attrs }: KernelArgs): tf.TensorInfo[] => {
   const be = backend as WasmBackend;
-  const { rows, order, offsets, slotsPerOut } = attrs as unknown as GatedPlan;
+  const { rows, order, offsets, slotOut } = attrs as unknown as GatedPlan;
   const [R, dIn] = x!.shape as [number, number], [E, dOut] = wT!.shape as [number, number];
   const narrow = narrowOutputs(dIn, dOut);
   if (narrow !== (ys !== undefined)) throw new Error('gatedBackward: ys must be given exactly for narrow outputs');
@@ -92,7 +93,7 @@ export const gatedBackward = (({ inputs: { x, wT, gates, dy, ys }, backend, attr
     if (narrow) gatherRowsT(h, a.x, a.xs, rows, m0, n, dIn); // xs^T [dIn, n]
     else gatherRows(h, a.x, a.xs, rows, m0, n, dIn); // [n, dIn]
     for (let i = 0; i < n; i++) {
-      const slot = order[m0 + i]!, gate = h[a.g + slot]!, src = a.dy + Math.floor(slot / slotsPerOut) * dOut, dst = a.dys + i * dOut;
+      const slot = order[m0 + i]!, gate = h[a.g + slot]!, src = a.dy + slotOut[slot]! * dOut, dst = a.dys + i * dOut;
       if (narrow) {
         const y = a.ys + (m0 + i) * dOut;
         let dot = 0;

@@ -2,7 +2,7 @@
 // and gated expert sums, values and gradients, including an expert no slot selects.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { bmm } from '../../engine/ops/linalg';
+import { bmm, gatherRows } from '../../engine/ops/linalg';
 import { cvmmGatedSum } from '../../engine/ops/cvmm';
 import { relErr, useBackend } from './helpers';
 
@@ -58,5 +58,31 @@ describe('wasm kernels', () => {
     expectClose(got, ref);
     const dW = got[3]!.data; // expert 2 is never selected: zero gradient
     expect(Array.from(dW.slice(2 * dIn * dOut, 3 * dIn * dOut)).every((v) => v === 0)).toBe(true);
+  });
+
+  it.each([[5, 3], [3, 7]])('cvmmGatedSum dIn %i dOut %i with xRows / outRows reads and writes rows in another order', async (dIn, dOut) => {
+    const R = 6, S = 2, E = 3, per = 2; // one output row per input row
+    const ids = [0, 1, 2, 0, 1, 1, 2, 2, 0, 0, 1, 2];
+    const xRows = new Int32Array([4, 0, 5, 2, 1, 3]), outRows = new Int32Array([3, 5, 0, 1, 4, 2]); // both permutations
+    const inputs = [rand([R, dIn], 8), rand([R, S], 9), rand([E, dIn, dOut], 10)];
+    await useBackend('wasm');
+    const experts = tf.tensor2d(ids, [R, S], 'int32');
+    const got = await valueAndGrads('wasm', (x, g, W) => cvmmGatedSum(x as tf.Tensor2D, experts, g!, W as tf.Tensor3D, per, { xRows, outRows }), inputs, 11);
+    // the same sum with x gathered into logical order first (gatherRows: differentiable on wasm) and the result scattered to outRows afterwards
+    const inverseOut = new Int32Array(R);
+    outRows.forEach((o, j) => (inverseOut[o] = j));
+    const ref = await valueAndGrads('wasm', (x, g, W) => {
+      const logical = cvmmGatedSum(gatherRows(x as tf.Tensor2D, tf.tensor1d(xRows, 'int32')) as tf.Tensor2D, experts, g!, W as tf.Tensor3D, per); // [R, dOut]
+      return gatherRows(logical, tf.tensor1d(inverseOut, 'int32')); // [R, dOut], row outRows[j] = logical row j
+    }, inputs, 11);
+    experts.dispose();
+    expectClose(got, ref);
+  });
+
+  it('cvmmGatedSum rejects an xRows of the wrong length', async () => {
+    await useBackend('wasm');
+    const experts = tf.tensor2d([0, 1, 1, 0], [2, 2], 'int32');
+    expect(() => cvmmGatedSum(tf.zeros([3, 4]) as tf.Tensor2D, experts, tf.ones([2, 2]), tf.zeros([2, 4, 5]) as tf.Tensor3D, 2, { xRows: new Int32Array([0]) })).toThrow(/xRows/);
+    experts.dispose();
   });
 });
