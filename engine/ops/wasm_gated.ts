@@ -6,6 +6,8 @@
 // layout: e.g. floor(slot / slotsPerOut), or that row's place in a per-head layout).
 // Each expert block goes through small scratch buffers (at most the largest block), so neither the gathered
 // inputs nor the per-slot outputs are materialised whole. All loops run on one float view of the wasm heap.
+// The per-row loops are small standalone functions (V8 optimises them on their own) and the longest ones are
+// unrolled by four (scatter-adds, gated adds, the transposed gather four rows at a time): the V side's JS work went from about 25 to 18 ms.
 import type * as tf from '@tensorflow/tfjs';
 import { at, F32, heap, ptr, scratch, xnnMatMul, type Kernel, type KernelArgs, type WasmBackend } from './wasm_heap';
 
@@ -32,9 +34,90 @@ function gatherRows(h: Float32Array, src: number, dst: number, idx: Int32Array, 
 
 /** Transposed gather: h[dst + c*n + i] = h[src + idx[m0 + i]*d + c] for i < n, c < d (a [d, n] block). */
 function gatherRowsT(h: Float32Array, src: number, dst: number, idx: Int32Array, m0: number, n: number, d: number): void {
-  for (let i = 0; i < n; i++) {
+  const n4 = n - (n % 4);
+  let i = 0;
+  for (; i < n4; i += 4) { // four rows at a time: each write lands next to the previous one
+    const s0 = src + idx[m0 + i]! * d, s1 = src + idx[m0 + i + 1]! * d, s2 = src + idx[m0 + i + 2]! * d, s3 = src + idx[m0 + i + 3]! * d;
+    for (let c = 0, o = dst + i; c < d; c++, o += n) {
+      h[o] = h[s0 + c]!;
+      h[o + 1] = h[s1 + c]!;
+      h[o + 2] = h[s2 + c]!;
+      h[o + 3] = h[s3 + c]!;
+    }
+  }
+  for (; i < n; i++) {
     const s = src + idx[m0 + i]! * d;
     for (let c = 0; c < d; c++) h[dst + c * n + i] = h[s + c]!;
+  }
+}
+
+/** Forward, per slot i of a block: out[out row] += gate * y[i]. */
+function gatedAddRows(h: Float32Array, y: number, out: number, g: number, order: Int32Array, m0: number, n: number, slotOut: Int32Array, d: number): void {
+  const d4 = d - (d % 4);
+  for (let i = 0; i < n; i++) {
+    const slot = order[m0 + i]!, gate = h[g + slot]!, dst = out + slotOut[slot]! * d, src = y + i * d;
+    let c = 0;
+    for (; c < d4; c += 4) {
+      h[dst + c] += gate * h[src + c]!;
+      h[dst + c + 1] += gate * h[src + c + 1]!;
+      h[dst + c + 2] += gate * h[src + c + 2]!;
+      h[dst + c + 3] += gate * h[src + c + 3]!;
+    }
+    for (; c < d; c++) h[dst + c] += gate * h[src + c]!;
+  }
+}
+
+/** Narrow backward, per slot i of a block: dys[i] = gate * dy[out row]; dgate = y[i] . dy[out row]. */
+function gatedRowsDot(h: Float32Array, dy: number, dys: number, y: number, g: number, dg: number, order: Int32Array, m0: number, n: number, slotOut: Int32Array, d: number): void {
+  for (let i = 0; i < n; i++) {
+    const slot = order[m0 + i]!, gate = h[g + slot]!, src = dy + slotOut[slot]! * d, dst = dys + i * d, yr = y + i * d;
+    let dot = 0;
+    for (let c = 0; c < d; c++) {
+      const v = h[src + c]!;
+      dot += h[yr + c]! * v;
+      h[dst + c] = gate * v;
+    }
+    h[dg + slot] = dot;
+  }
+}
+
+/** Wide backward, per slot i of a block: dys[i] = dy[out row]; opT[:, i] = gate * xs[i] (a [dIn, n] block). */
+function slotRowsT(h: Float32Array, dy: number, dys: number, xs: number, opT: number, g: number, order: Int32Array, m0: number, n: number, slotOut: Int32Array, dOut: number, dIn: number): void {
+  for (let i = 0; i < n; i++) {
+    const slot = order[m0 + i]!, gate = h[g + slot]!, src = dy + slotOut[slot]! * dOut;
+    h.copyWithin(dys + i * dOut, src, src + dOut);
+    const xr = xs + i * dIn;
+    for (let c = 0; c < dIn; c++) h[opT + c * n + i] = gate * h[xr + c]!;
+  }
+}
+
+/** dx[rows[m0 + i]] += G[i] for i < n (rows of width d). */
+function scatterAdd(h: Float32Array, G: number, dx: number, rows: Int32Array, m0: number, n: number, d: number): void {
+  const d4 = d - (d % 4);
+  for (let i = 0; i < n; i++) {
+    const gi = G + i * d, xo = dx + rows[m0 + i]! * d;
+    let c = 0;
+    for (; c < d4; c += 4) {
+      h[xo + c] += h[gi + c]!;
+      h[xo + c + 1] += h[gi + c + 1]!;
+      h[xo + c + 2] += h[gi + c + 2]!;
+      h[xo + c + 3] += h[gi + c + 3]!;
+    }
+    for (; c < d; c++) h[xo + c] += h[gi + c]!;
+  }
+}
+
+/** Wide backward: dx[rows[m0 + i]] += gate * G[i]; dgate = xs[i] . G[i]. */
+function scatterAddGatedDot(h: Float32Array, G: number, dx: number, xs: number, g: number, dg: number, rows: Int32Array, order: Int32Array, m0: number, n: number, d: number): void {
+  for (let i = 0; i < n; i++) {
+    const slot = order[m0 + i]!, gate = h[g + slot]!, gi = G + i * d, xo = dx + rows[m0 + i]! * d, xr = xs + i * d;
+    let dot = 0;
+    for (let c = 0; c < d; c++) {
+      const gc = h[gi + c]!;
+      dot += h[xr + c]! * gc;
+      h[xo + c] += gate * gc;
+    }
+    h[dg + slot] = dot;
   }
 }
 
@@ -55,11 +138,7 @@ export const gatedForward = (({ inputs: { x, w, gates }, backend, attrs }: Kerne
     gatherRows(heap(be), at(be, x!), at(be, xs), rows, m0, n, dIn); // [n, dIn]
     const y0 = keepY ? m0 : 0; // ys row of this block's first slot
     xnnMatMul(be, ptr(be, xs), ptr(be, w!) + e * dIn * dOut * F32, ptr(be, ys) + y0 * dOut * F32, n, dIn, dOut); // [n, dOut]
-    const h = heap(be), g = at(be, gates!), o = at(be, out), y = at(be, ys) + y0 * dOut;
-    for (let i = 0; i < n; i++) {
-      const slot = order[m0 + i]!, gate = h[g + slot]!, dst = o + slotOut[slot]! * dOut, src = y + i * dOut;
-      for (let c = 0; c < dOut; c++) h[dst + c] += gate * h[src + c]!;
-    }
+    gatedAddRows(heap(be), at(be, ys) + y0 * dOut, at(be, out), at(be, gates!), order, m0, n, slotOut, dOut);
   }
   be.disposeData(xs.dataId);
   if (keepY) return [out, ys];
@@ -89,42 +168,15 @@ export const gatedBackward = (({ inputs: { x, wT, gates, dy, ys }, backend, attr
       heap(be).fill(0, at(be, dW) + wOff, at(be, dW) + wOff + dIn * dOut);
       continue;
     }
-    const h = heap(be), a = { dy: at(be, dy!), dys: at(be, dys), x: at(be, x!), xs: at(be, xs), g: at(be, gates!), dg: at(be, dg), opT: at(be, opT), ys: ys ? at(be, ys) : 0 };
-    if (narrow) gatherRowsT(h, a.x, a.xs, rows, m0, n, dIn); // xs^T [dIn, n]
-    else gatherRows(h, a.x, a.xs, rows, m0, n, dIn); // [n, dIn]
-    for (let i = 0; i < n; i++) {
-      const slot = order[m0 + i]!, gate = h[a.g + slot]!, src = a.dy + slotOut[slot]! * dOut, dst = a.dys + i * dOut;
-      if (narrow) {
-        const y = a.ys + (m0 + i) * dOut;
-        let dot = 0;
-        for (let c = 0; c < dOut; c++) {
-          const v = h[src + c]!, gv = gate * v;
-          dot += h[y + c]! * v;
-          h[dst + c] = gv; // [n, dOut], gated
-        }
-        h[a.dg + slot] = dot;
-      } else {
-        h.copyWithin(dst, src, src + dOut); // [n, dOut], ungated
-        const xr = a.xs + i * dIn;
-        for (let c = 0; c < dIn; c++) h[a.opT + c * n + i] = gate * h[xr + c]!; // [dIn, n], gated
-      }
-    }
+    const h = heap(be), dyAt = at(be, dy!), dysAt = at(be, dys), xAt = at(be, x!), xsAt = at(be, xs), gAt = at(be, gates!), dgAt = at(be, dg);
+    if (narrow) gatherRowsT(h, xAt, xsAt, rows, m0, n, dIn); // xs^T [dIn, n]
+    else gatherRows(h, xAt, xsAt, rows, m0, n, dIn); // [n, dIn]
+    if (narrow) gatedRowsDot(h, dyAt, dysAt, at(be, ys!) + m0 * dOut, gAt, dgAt, order, m0, n, slotOut, dOut); // dys [n, dOut] gated, dgate
+    else slotRowsT(h, dyAt, dysAt, xsAt, at(be, opT), gAt, order, m0, n, slotOut, dOut, dIn); // dys [n, dOut], opT [dIn, n] gated
     xnnMatMul(be, ptr(be, dys), ptr(be, wT!) + e * dOut * dIn * F32, ptr(be, G), n, dOut, dIn); // [n, dIn] = dys W_e^T
-    const hh = heap(be), b = { G: at(be, G), dx: at(be, dx), xs: at(be, xs), g: at(be, gates!), dg: at(be, dg) };
-    for (let i = 0; i < n; i++) {
-      const gi = b.G + i * dIn, xo = b.dx + rows[m0 + i]! * dIn;
-      if (narrow) for (let c = 0; c < dIn; c++) hh[xo + c] += hh[gi + c]!;
-      else {
-        const slot = order[m0 + i]!, gate = hh[b.g + slot]!, xr = b.xs + i * dIn;
-        let dot = 0;
-        for (let c = 0; c < dIn; c++) {
-          const gc = hh[gi + c]!;
-          dot += hh[xr + c]! * gc;
-          hh[xo + c] += gate * gc;
-        }
-        hh[b.dg + slot] = dot;
-      }
-    }
+    const hh = heap(be);
+    if (narrow) scatterAdd(hh, at(be, G), at(be, dx), rows, m0, n, dIn); // dx[r] += G rows
+    else scatterAddGatedDot(hh, at(be, G), at(be, dx), at(be, xs), at(be, gates!), at(be, dg), rows, order, m0, n, dIn);
     if (narrow) xnnMatMul(be, ptr(be, xs), ptr(be, dys), ptr(be, dW) + wOff * F32, dIn, n, dOut); // [dIn, dOut] = xs^T dys
     else xnnMatMul(be, ptr(be, opT), ptr(be, dys), ptr(be, dW) + wOff * F32, dIn, n, dOut); // [dIn, dOut]
   }
