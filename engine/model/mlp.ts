@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { MlpConfig } from '../spec';
 import { cvmm } from '../ops/cvmm';
 import { linear } from '../ops/linalg';
+import { negMarginalEntropy } from '../ops/nn';
 import { sigmoidTopK, type Selection } from '../ops/select';
 import { siteSeed, type Ctx, type Params } from './types';
 
@@ -32,13 +33,5 @@ export function sigmaMoe(p: Params, cfg: MlpConfig, x: tf.Tensor, ctx: Ctx, site
   const G = hidden.shape[2]!;
   const y = cvmm(hidden.reshape([N * k, G]) as tf.Tensor2D, experts.reshape([N * k, 1]) as tf.Tensor2D, p.values as tf.Tensor3D); // [N*k, 1, d]
   const out = tf.sum(tf.mul(y.reshape([N, k, d]), sel.gates.reshape([N, k, 1])), 1); // [N, d]
-  return { out: out.reshape([B, T, d]), sel, reg: entropyReg(sel.logits.reshape([N, -1])) };
-}
-
-/** -H(mean over tokens of softmax(logits)), with the mean taken in log space. logits [N, NE]. */
-export function entropyReg(logits: tf.Tensor): tf.Scalar {
-  const lp = tf.logSoftmax(logits, -1); // [N, NE]
-  const logMean = tf.sub(tf.logSumExp(lp, 0), Math.log(lp.shape[0]!)); // [NE]
-  const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logMean), logMean)));
-  return tf.neg(entropy) as tf.Scalar;
+  return { out: out.reshape([B, T, d]), sel, reg: negMarginalEntropy(sel.logits.reshape([N, -1])) as tf.Scalar }; // SPEC §3 entropy regulariser
 }

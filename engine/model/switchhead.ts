@@ -6,6 +6,7 @@ import type { AttentionConfig } from '../spec';
 import { cvmm, cvmmGatedSum } from '../ops/cvmm';
 import { useWasmKernels } from '../ops/wasm_kernels';
 import { linear } from '../ops/linalg';
+import { negMarginalEntropy } from '../ops/nn';
 import { rope, xlRelativeScores } from '../ops/position';
 import { globalExpertIds, sigmoidTopK, type Selection } from '../ops/select';
 import { attend, dotScores, fromHeads, maskedSoftmax, toHeads } from './attention_core';
@@ -94,16 +95,8 @@ export function switchHeadAttention(p: Params, cfg: AttentionConfig, x: tf.Tenso
   return { out: out.reshape([B, T, d]), probs, headOutputs: u, src, dst, reg };
 }
 
-/** SPEC §1 selection regulariser: -mean_b H(mean over (time x head) of softmax_E(logits)). Summed over sides. */
+/** SPEC §1 selection regulariser: -mean_b H(mean over (time x head) of softmax_E(logits)), summed over sides. */
 function selectionEntropyReg(sides: (Selection | undefined)[], B: number): tf.Scalar {
-  let total: tf.Tensor = tf.scalar(0);
-  for (const s of sides) {
-    if (!s) continue;
-    const E = s.logits.shape[2]!;
-    const lp = tf.logSoftmax(s.logits.reshape([B, -1, E]), -1); // [B, T*H, E]
-    const logMean = tf.sub(tf.logSumExp(lp, 1), Math.log(lp.shape[1]!)); // [B, E]
-    const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logMean), logMean), -1)); // [B]
-    total = tf.add(total, tf.neg(tf.mean(entropy)));
-  }
-  return total as tf.Scalar;
+  const terms = sides.filter((s): s is Selection => !!s).map((s) => tf.mean(negMarginalEntropy(s.logits.reshape([B, -1, s.logits.shape[2]!])))); // [B, T*H, E] -> scalar
+  return (terms.length ? tf.addN(terms) : tf.scalar(0)) as tf.Scalar;
 }

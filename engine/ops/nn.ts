@@ -22,3 +22,13 @@ export function meanCrossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, mask
   if (!mask) return tf.mean(ce) as tf.Scalar;
   return tf.div(tf.sum(tf.mul(ce, mask)), tf.maximum(tf.sum(mask), 1)) as tf.Scalar;
 }
+
+/** -H(mean over the second-to-last axis of softmax(logits)), the mean taken in log space: the (negative) entropy of the
+ *  average routing distribution, the regulariser of σ-MoE (SPEC §3) and of SwitchHead's selection (SPEC §1).
+ *  logits [..., N, E] -> [...]. */
+export function negMarginalEntropy(logits: tf.Tensor): tf.Tensor {
+  const lp = tf.logSoftmax(logits, -1); // [..., N, E]
+  const axis = lp.rank - 2;
+  const logMean = tf.sub(tf.logSumExp(lp, axis), Math.log(lp.shape[axis]!)); // [..., E]
+  return tf.sum(tf.mul(tf.exp(logMean), logMean), -1); // sum p log p = -H, [...]
+}
