@@ -8,7 +8,7 @@ import { denseAttention } from './dense_attention';
 import { denseFfn, sigmaMoe, type MlpOut } from './mlp';
 import { moaAttention } from './moa';
 import { switchHeadAttention } from './switchhead';
-import { siteSeed, sub, type AttentionOut, type Ctx, type Params } from './types';
+import { dropout, siteSeed, sub, type AttentionOut, type Ctx, type Params } from './types';
 
 export interface LayerAux {
   att: AttentionOut;
@@ -24,10 +24,6 @@ export interface LmOut {
 }
 
 export const attentionFn = { switchhead: switchHeadAttention, dense: denseAttention, moa: moaAttention };
-
-function dropout(x: tf.Tensor, rate: number, ctx: Ctx, site: string): tf.Tensor {
-  return ctx.training && rate > 0 ? tf.dropout(x, rate, undefined, siteSeed(ctx, site)) : x;
-}
 
 /** tokens int32 [B, T]; memory: per layer [B, Tm, d] or null. */
 export function lmForward(p: Params, cfg: ModelConfig, tokens: tf.Tensor, memory: tf.Tensor[] | null, ctx: Ctx): LmOut {

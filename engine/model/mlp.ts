@@ -5,7 +5,7 @@ import { cvmm } from '../ops/cvmm';
 import { linear } from '../ops/linalg';
 import { negMarginalEntropy } from '../ops/nn';
 import { sigmoidTopK, type Selection } from '../ops/select';
-import { siteSeed, type Ctx, type Params } from './types';
+import { dropout, siteSeed, type Ctx, type Params } from './types';
 
 export interface MlpOut {
   out: tf.Tensor; // [B, T, d]
@@ -14,9 +14,8 @@ export interface MlpOut {
 }
 
 /** relu(x W1^T + b1) W2^T + b2, with dropout on the hidden layer while training. */
-export function denseFfn(p: Params, x: tf.Tensor, dropout: number, ctx: Ctx, site: string): MlpOut {
-  let h = tf.relu(linear(x, p.W1, p.b1)); // [B, T, dFF]
-  if (ctx.training && dropout > 0) h = tf.dropout(h, dropout, undefined, siteSeed(ctx, site));
+export function denseFfn(p: Params, x: tf.Tensor, rate: number, ctx: Ctx, site: string): MlpOut {
+  const h = dropout(tf.relu(linear(x, p.W1, p.b1)), rate, ctx, site); // [B, T, dFF]
   return { out: linear(h, p.W2, p.b2) }; // [B, T, d]
 }
 

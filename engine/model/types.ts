@@ -1,5 +1,5 @@
 // Shared types of the model code: parameters by name, the per-call context, and what layers report back.
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import type { Selection } from '../ops/select';
 
 /** Parameters by name, in the oracle's layouts (shared/switchhead/oracle/README.md). */
@@ -16,6 +16,11 @@ export function siteSeed(ctx: Ctx, site: string): number {
   let h = 2166136261 ^ ctx.seed;
   for (let i = 0; i < site.length; i++) h = Math.imul(h ^ site.charCodeAt(i), 16777619);
   return (h >>> 0) % 2147483647;
+}
+
+/** Dropout while training (seeded per site, so deterministic under the run seed); identity otherwise. */
+export function dropout(x: tf.Tensor, rate: number, ctx: Ctx, site: string): tf.Tensor {
+  return ctx.training && rate > 0 ? tf.dropout(x, rate, undefined, siteSeed(ctx, site)) : x;
 }
 
 export interface AttentionOut {
