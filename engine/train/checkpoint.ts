@@ -34,7 +34,9 @@ function* checkpointReader(tr: Trainer): Reader<Uint8Array> {
   ];
   const values = yield named.map(([, t]) => t);
   const tensors: Record<string, TensorEntry> = {};
-  named.forEach(([n, t], i) => (tensors[n] = { dtype: 'F32', shape: [...t.shape], data: Float32Array.from(values[i]) }));
+  // Reads of float32 tensors already are fresh Float32Arrays: use them as they are, copy only if not.
+  const f32 = (v: ArrayLike<number>) => (v instanceof Float32Array ? v : Float32Array.from(v));
+  named.forEach(([n, t], i) => (tensors[n] = { dtype: 'F32', shape: [...t.shape], data: f32(values[i]) }));
   const state: TrainerState = {
     step: tr.stepCount, tokens: tr.tokens, elapsedS: tr.elapsedS, baseLr: tr.baseLr, optimizerT: tr.optimizer.t, batcher: tr.data.train.state(),
   };
