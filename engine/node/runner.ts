@@ -4,7 +4,7 @@
 // stop cleanly; a non-finite loss checkpoints the last good state and stops with an error naming the step.
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend, type BackendInfo, type BackendName } from '../backend';
+import type { BackendName } from '../backend';
 import { attentionMatrices, costReport, countParams, formatParams } from '../cost';
 import { buildDataset, type Dataset } from '../data';
 import { ENGINE_VERSION, parseSpec, SpecError, type ExperimentSpec } from '../spec';
@@ -12,7 +12,7 @@ import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
 import { probe, trainerRouting } from '../train/routing';
 import { NonFiniteLossError, Trainer, type EvalReport, type StepReport } from '../train/trainer';
 import { writeFileAtomic } from './atomic';
-import { prepareNodeBackend } from './backend';
+import { ensureBackend } from './backend';
 import { loadDataSources } from './corpus';
 import { Progress } from './progress';
 import { RunDir } from './rundir';
@@ -75,17 +75,6 @@ export interface RunResult {
   step: number;
   summary: RunSummary | null;
   signal?: NodeJS.Signals;
-}
-
-let activeBackend: BackendInfo | null = null;
-
-/** Initialise the TensorFlow.js backend once per process (the same name again is a no-op). */
-export async function ensureBackend(name: BackendName): Promise<BackendInfo> {
-  if (activeBackend?.name === name && tf.getBackend() === name) return activeBackend;
-  await prepareNodeBackend(name);
-  const info = await initBackend([name]);
-  activeBackend = info;
-  return info;
 }
 
 /** Read spec.json of a run directory; errors name the file. */

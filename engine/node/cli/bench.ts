@@ -1,11 +1,11 @@
 // npm run bench -- [--backend wasm|cpu|webgpu] [--json FILE] [--repeats N] [--warmup N] [--cases a,b] [--profile]
 // (DESIGN 2.4). Dense and SwitchHead side by side in one process; prints a table, optionally writes JSON.
 import { writeFileSync } from 'node:fs';
-import { initBackend, type BackendName } from '../../backend';
+import type { BackendName } from '../../backend';
 import { ALL_CASES } from '../../bench/cases';
 import { formatKernels, formatReport } from '../../bench/format';
 import { runBench } from '../../bench/run';
-import { prepareNodeBackend } from '../backend';
+import { ensureBackend } from '../backend';
 
 const USAGE = 'usage: npm run bench -- [--backend wasm|cpu|webgpu] [--json FILE] [--repeats N] [--warmup N] [--cases a,b] [--profile]';
 
@@ -51,8 +51,7 @@ function parseArgs(argv: string[]): Args {
 }
 
 const args = parseArgs(process.argv.slice(2));
-await prepareNodeBackend(args.backend).catch((e: Error) => fail(`cannot prepare backend ${args.backend}: ${e.message}`));
-const info = await initBackend([args.backend]).catch((e: Error) => fail(e.message));
+const info = await ensureBackend(args.backend).catch((e: Error) => fail(`cannot start backend ${args.backend}: ${e.message}`));
 console.log(`backend ${info.name} (${info.adapter})`);
 if (info.name !== 'wasm' && args.repeats === undefined)
   console.log(`note: ${info.name} is much slower than wasm here (ENV.md); consider --repeats 1 --warmup 0 --cases <names>`);

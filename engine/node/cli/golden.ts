@@ -1,8 +1,8 @@
 // npm run golden -- FILE.json [FILE.json ...] [--backend cpu|wasm|webgpu]   (DESIGN 2.3)
 import { readFileSync } from 'node:fs';
 import { checkGolden } from '../golden';
-import { initBackend, type BackendName } from '../../backend';
-import { prepareNodeBackend } from '../backend';
+import type { BackendName } from '../../backend';
+import { ensureBackend } from '../backend';
 
 const args = process.argv.slice(2);
 let backend: BackendName = 'wasm';
@@ -22,8 +22,7 @@ if (files.length === 0) {
   console.error('usage: npm run golden -- FILE.json [FILE.json ...] [--backend cpu|wasm|webgpu]');
   process.exit(2);
 }
-await prepareNodeBackend(backend);
-const info = await initBackend([backend]).catch((e: Error) => {
+const info = await ensureBackend(backend).catch((e: Error) => {
   console.error(e.message);
   process.exit(2);
 });
