@@ -19,7 +19,9 @@ const loaders: Partial<Record<BackendName, Loader>> = {
     await import('@tensorflow/tfjs-backend-wasm');
   },
   webgpu: async () => {
-    const nav = (globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<{ limits?: Record<string, number> } | null> } } }).navigator;
+    const nav = (
+      globalThis as { navigator?: { gpu?: { requestAdapter(): Promise<{ limits?: Record<string, number> } | null> } } }
+    ).navigator;
     if (!nav?.gpu) throw new Error('no navigator.gpu (WebGPU unavailable)');
     const adapter = await nav.gpu.requestAdapter();
     if (!adapter) throw new Error('requestAdapter() returned null (no WebGPU adapter)');
@@ -71,9 +73,13 @@ export async function initBackend(order: BackendName[] = BACKEND_ORDER): Promise
 
 function describeAdapter(name: BackendName): string {
   if (name === 'webgpu') {
-    const b = tf.backend() as unknown as { adapterInfo?: { vendor?: string; architecture?: string; description?: string } };
+    const b = tf.backend() as unknown as {
+      adapterInfo?: { vendor?: string; architecture?: string; description?: string };
+    };
     const i = b.adapterInfo;
-    return i ? [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'WebGPU adapter' : 'WebGPU adapter';
+    return i
+      ? [i.vendor, i.architecture, i.description].filter(Boolean).join(' ') || 'WebGPU adapter'
+      : 'WebGPU adapter';
   }
   if (name === 'wasm') return 'WebAssembly (XNNPACK)';
   return 'JavaScript CPU';

@@ -3,8 +3,17 @@
 // renderer, worker_threads through engine/node/worker-host.ts. No promise hangs: a failed event for the request,
 // the worker's death, a timeout or dispose() settles it.
 import {
-  type AckEvent, type EventOf, type EventType, type FailedEvent, type FailureReason, type RequestBody, type RequestType,
-  type ResultOf, type WorkerEvent, RESULT_EVENT, unreachable,
+  type AckEvent,
+  type EventOf,
+  type EventType,
+  type FailedEvent,
+  type FailureReason,
+  type RequestBody,
+  type RequestType,
+  type ResultOf,
+  type WorkerEvent,
+  RESULT_EVENT,
+  unreachable,
 } from './protocol';
 
 export interface Endpoint {
@@ -29,7 +38,11 @@ export interface RequestOptions {
 
 /** A request that failed: the worker's error (name, message, remote stack), why, and whether the run is over. */
 export class WorkbenchError extends Error {
-  constructor(readonly reason: FailureReason, message: string, readonly event?: FailedEvent) {
+  constructor(
+    readonly reason: FailureReason,
+    message: string,
+    readonly event?: FailedEvent,
+  ) {
     super(message);
     this.name = event?.error.name ?? 'WorkbenchError';
     if (event) this.stack = `${event.error.stack}\n    (in the engine worker)`;
@@ -47,7 +60,18 @@ interface Pending {
 type Handler<T extends EventType> = (ev: EventOf<T>) => void;
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
-  'ready', 'metrics', 'eval', 'routing', 'probe', 'checkpoint', 'state', 'finished', 'disposed', 'failed', 'warning', 'ack',
+  'ready',
+  'metrics',
+  'eval',
+  'routing',
+  'probe',
+  'checkpoint',
+  'state',
+  'finished',
+  'disposed',
+  'failed',
+  'warning',
+  'ack',
 ]);
 
 export class WorkbenchClient {
@@ -58,15 +82,20 @@ export class WorkbenchClient {
   private dead: WorkbenchError | null = null;
   private readonly timeoutMs: number;
 
-  constructor(private readonly endpoint: Endpoint, opts: ClientOptions = {}) {
+  constructor(
+    private readonly endpoint: Endpoint,
+    opts: ClientOptions = {},
+  ) {
     this.timeoutMs = opts.timeoutMs ?? 300_000;
     this.listen('message', (e: { data: unknown }) => this.receive(e.data));
     this.listen('error', (e: { message?: string; error?: unknown; preventDefault?: () => void }) => {
       e.preventDefault?.();
-      const why = e.error instanceof Error ? e.error.message : e.message ?? 'unknown error';
+      const why = e.error instanceof Error ? e.error.message : (e.message ?? 'unknown error');
       this.die(`the engine worker died: ${why}`);
     });
-    this.listen('messageerror', () => this.emitLocal({ type: 'warning', message: 'a message from the engine worker could not be deserialised' }));
+    this.listen('messageerror', () =>
+      this.emitLocal({ type: 'warning', message: 'a message from the engine worker could not be deserialised' }),
+    );
   }
 
   /** Send a request; resolves with its answer (ready/probe/eval/routing/checkpoint/disposed event, else the ack). */
@@ -76,7 +105,11 @@ export class WorkbenchClient {
     return new Promise<ResultOf<T>>((resolve, reject) => {
       const p: Pending = { type, resolve: resolve as (v: unknown) => void, reject };
       const ms = opts.timeoutMs ?? this.timeoutMs;
-      if (ms > 0) p.timer = setTimeout(() => this.settle(id, new WorkbenchError('timeout', `"${type}" request ${id} got no answer within ${ms} ms`)), ms);
+      if (ms > 0)
+        p.timer = setTimeout(
+          () => this.settle(id, new WorkbenchError('timeout', `"${type}" request ${id} got no answer within ${ms} ms`)),
+          ms,
+        );
       this.pending.set(id, p);
       try {
         this.endpoint.postMessage({ ...body, type, id }, opts.transfer ?? []);
@@ -97,7 +130,11 @@ export class WorkbenchClient {
   }
 
   /** The next event of a type that satisfies `pred` (rejects if the worker dies or after timeoutMs). */
-  next<T extends EventType>(type: T, pred: (ev: EventOf<T>) => boolean = () => true, timeoutMs = this.timeoutMs): Promise<EventOf<T>> {
+  next<T extends EventType>(
+    type: T,
+    pred: (ev: EventOf<T>) => boolean = () => true,
+    timeoutMs = this.timeoutMs,
+  ): Promise<EventOf<T>> {
     return new Promise((resolve, reject) => {
       if (this.dead) return reject(this.dead);
       const done = () => {
@@ -107,7 +144,13 @@ export class WorkbenchClient {
       };
       const off = this.on(type, (ev) => pred(ev) && (done(), resolve(ev)));
       const offDeath = this.on('failed', (ev) => ev.reason === 'worker-died' && (done(), reject(this.dead)));
-      const timer = timeoutMs > 0 ? setTimeout(() => (done(), reject(new WorkbenchError('timeout', `no "${type}" event within ${timeoutMs} ms`))), timeoutMs) : undefined;
+      const timer =
+        timeoutMs > 0
+          ? setTimeout(
+              () => (done(), reject(new WorkbenchError('timeout', `no "${type}" event within ${timeoutMs} ms`))),
+              timeoutMs,
+            )
+          : undefined;
     });
   }
 
@@ -138,7 +181,10 @@ export class WorkbenchClient {
 
   private receive(data: unknown): void {
     if (!data || typeof data !== 'object' || !EVENT_TYPES.has((data as { type?: string }).type as string)) {
-      this.emitLocal({ type: 'warning', message: `ignored an unknown message from the engine worker: ${String((data as { type?: unknown })?.type)}` });
+      this.emitLocal({
+        type: 'warning',
+        message: `ignored an unknown message from the engine worker: ${String((data as { type?: unknown })?.type)}`,
+      });
       return;
     }
     const ev = data as WorkerEvent;
@@ -149,12 +195,20 @@ export class WorkbenchClient {
       case 'failed':
         if (ev.requestId !== undefined) this.settle(ev.requestId, new WorkbenchError(ev.reason, ev.error.message, ev));
         break;
-      case 'ready': case 'eval': case 'routing': case 'probe': case 'checkpoint': case 'disposed': {
+      case 'ready':
+      case 'eval':
+      case 'routing':
+      case 'probe':
+      case 'checkpoint':
+      case 'disposed': {
         const p = ev.requestId !== undefined ? this.pending.get(ev.requestId) : undefined;
         if (p && (RESULT_EVENT as Record<string, string>)[p.type] === ev.type) p.result = ev;
         break;
       }
-      case 'metrics': case 'state': case 'finished': case 'warning':
+      case 'metrics':
+      case 'state':
+      case 'finished':
+      case 'warning':
         break;
       default:
         unreachable(ev);
@@ -182,7 +236,12 @@ export class WorkbenchClient {
     if (this.dead) return;
     this.dead = new WorkbenchError('worker-died', message);
     for (const id of [...this.pending.keys()]) this.settle(id, this.dead);
-    this.emitLocal({ type: 'failed', reason: 'worker-died', fatal: true, error: { name: 'WorkerDied', message, stack: message } });
+    this.emitLocal({
+      type: 'failed',
+      reason: 'worker-died',
+      fatal: true,
+      error: { name: 'WorkerDied', message, stack: message },
+    });
   }
 
   private emitLocal(ev: WorkerEvent): void {
@@ -191,7 +250,9 @@ export class WorkbenchClient {
         try {
           h(ev);
         } catch (e) {
-          queueMicrotask(() => { throw e; }); // a handler's bug must not break message delivery
+          queueMicrotask(() => {
+            throw e;
+          }); // a handler's bug must not break message delivery
         }
       }
     }

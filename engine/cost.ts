@@ -14,7 +14,10 @@ const sumShapes = (s: Shapes): number => Object.values(s).reduce((a, sh) => a + 
 
 /** Parameters of one attention layer, named without the `layers.l.att.` prefix. */
 export function attentionParamShapes(a: AttentionConfig, dModel: number): Shapes {
-  const d = dModel, H = a.nHeads, dh = a.dHead, E = a.nExperts;
+  const d = dModel,
+    H = a.nHeads,
+    dh = a.dHead,
+    E = a.nExperts;
   const xl = a.positions === 'xl';
   if (a.kind === 'dense') {
     const s: Shapes = { W_q: [H * dh, d], W_k: [H * dh, d], W_v: [H * dh, d], W_o: [d, H * dh] };
@@ -47,7 +50,8 @@ export function attentionParamShapes(a: AttentionConfig, dModel: number): Shapes
 export function mlpParamShapes(m: MlpConfig, dModel: number, dFF: number): Shapes {
   const d = dModel;
   if (m.kind === 'sigma-moe') {
-    const NE = m.nExperts, G = m.expertSize;
+    const NE = m.nExperts,
+      G = m.expertSize;
     return { W_sel: [NE, d], keys: [NE, d, G], values: [NE, G, d] }; // SPEC §3, no biases
   }
   return { W1: [dFF, d], b1: [dFF], W2: [d, dFF], b2: [d] };
@@ -88,12 +92,15 @@ export interface ParamCount {
 /** Parameter count of the model the engine builds; `byName` lists every tensor's shape when asked. */
 export function countParams(spec: ExperimentSpec, vocabSize: number, opts: { byName?: boolean } = {}): ParamCount {
   checkVocab(vocabSize);
-  const m = spec.model, d = m.dModel;
+  const m = spec.model,
+    d = m.dModel;
   const attention = sumShapes(attentionParamShapes(m.attention, d));
   const mlp = sumShapes(mlpParamShapes(m.mlp, d, m.dFF));
   const norms = sumShapes(normShapes(d));
   const perLayer = { attention, mlp, norms, total: attention + mlp + norms };
-  const embedding = vocabSize * d, output = vocabSize * d + vocabSize, finalNorm = 2 * d;
+  const embedding = vocabSize * d,
+    output = vocabSize * d + vocabSize,
+    finalNorm = 2 * d;
   const total = embedding + output + finalNorm + m.nLayers * perLayer.total;
   const res: ParamCount = { total, embedding, output, finalNorm, nLayers: m.nLayers, perLayer };
   if (opts.byName) res.byName = paramShapes(m, vocabSize);
@@ -133,9 +140,12 @@ export function costFormula(a: AttentionConfig): CostFormula {
 
 /** Per-layer attention MACs and memory (floats) by the SPEC §6 formulas. A σ-MoE MLP is never counted. */
 export function attentionCost(spec: ExperimentSpec): AttentionCost {
-  const a = spec.model.attention, d = spec.model.dModel, T = spec.data.seqLen;
+  const a = spec.model.attention,
+    d = spec.model.dModel,
+    T = spec.data.seqLen;
   const c = a.xlMemory ? 1 : 0;
-  const dh = a.dHead, E = a.nExperts;
+  const dh = a.dHead,
+    E = a.nExperts;
   const formula = costFormula(a);
   const T2 = T * T * (1 + c);
   let macs: number, memFloats: number;
@@ -148,7 +158,9 @@ export function attentionCost(spec: ExperimentSpec): AttentionCost {
       memFloats += 2 * H * T * dh * (1 + c);
     }
   } else if (formula === 'switchhead-xl' || formula === 'switchhead-rope') {
-    const H = a.nHeads, k = a.k, m = a.moe;
+    const H = a.nHeads,
+      k = a.k,
+      m = a.moe;
     const nExp = +m.q + +m.k + +m.v + +m.o;
     const nProj = nExp * k + 4 - nExp; // an MoE projection costs k dense ones
     const nSel = Math.min(1, +m.k + +m.v) + Math.min(1, +m.q + +m.o);
@@ -203,7 +215,16 @@ export interface CostReport {
   name: string;
   vocabSize: number | null;
   params: (ParamCount & { paper: string }) | null; // null when the vocabulary is unknown (char without --vocab)
-  attention: { kind: AttentionConfig['kind']; formula: CostFormula; T: number; c: number; macsPerLayer: number; memFloatsPerLayer: number; macsPaper: string; memPaper: string };
+  attention: {
+    kind: AttentionConfig['kind'];
+    formula: CostFormula;
+    T: number;
+    c: number;
+    macsPerLayer: number;
+    memFloatsPerLayer: number;
+    macsPaper: string;
+    memPaper: string;
+  };
   attentionMatrices: AttentionMatrices;
   notes: string[];
 }
@@ -212,12 +233,18 @@ export interface CostReport {
 export function costReport(spec: ExperimentSpec, vocabSize?: number | null): CostReport {
   const vocab = vocabSize ?? vocabSizeOf(spec);
   const notes: string[] = [];
-  if (vocab === null) notes.push('char tokenizer: the vocabulary depends on the corpus; pass a vocabulary size (CLI: --vocab N) to count parameters');
+  if (vocab === null)
+    notes.push(
+      'char tokenizer: the vocabulary depends on the corpus; pass a vocabulary size (CLI: --vocab N) to count parameters',
+    );
   const a = spec.model.attention;
   const cost = attentionCost(spec);
-  if (a.kind === 'moa') notes.push(`MoA formula: H = k = ${a.k} active heads, att_k = ${MOA_FORMULA_ATT_K} (official moe.att.k default)`);
-  if (cost.formula === 'moa-nopos') notes.push('MoA without positions: the official XL formula minus its positional term');
-  if (spec.model.mlp.kind === 'sigma-moe') notes.push('SwitchAll: the σ-MoE MLP is not in the attention cost (SPEC §6)');
+  if (a.kind === 'moa')
+    notes.push(`MoA formula: H = k = ${a.k} active heads, att_k = ${MOA_FORMULA_ATT_K} (official moe.att.k default)`);
+  if (cost.formula === 'moa-nopos')
+    notes.push('MoA without positions: the official XL formula minus its positional term');
+  if (spec.model.mlp.kind === 'sigma-moe')
+    notes.push('SwitchAll: the σ-MoE MLP is not in the attention cost (SPEC §6)');
   const params = vocab === null ? null : { ...countParams(spec, vocab), paper: '' };
   if (params) params.paper = formatParams(params.total);
   return {
@@ -225,9 +252,14 @@ export function costReport(spec: ExperimentSpec, vocabSize?: number | null): Cos
     vocabSize: vocab,
     params,
     attention: {
-      kind: a.kind, formula: cost.formula, T: cost.T, c: cost.c,
-      macsPerLayer: cost.macs, memFloatsPerLayer: cost.memFloats,
-      macsPaper: formatPaper(cost.macs), memPaper: formatPaper(cost.memFloats),
+      kind: a.kind,
+      formula: cost.formula,
+      T: cost.T,
+      c: cost.c,
+      macsPerLayer: cost.macs,
+      memFloatsPerLayer: cost.memFloats,
+      macsPaper: formatPaper(cost.macs),
+      memPaper: formatPaper(cost.memFloats),
     },
     attentionMatrices: attentionMatrices(spec),
     notes,
@@ -250,8 +282,10 @@ export function costRatios(r: CostReport, base: CostReport): CostRatios {
   const memFloats = r.attention.memFloatsPerLayer / base.attention.memFloatsPerLayer;
   return {
     baseline: base.name,
-    macs, memFloats,
-    macsPaper: formatPercent(macs), memPaper: formatPercent(memFloats),
+    macs,
+    memFloats,
+    macsPaper: formatPercent(macs),
+    memPaper: formatPercent(memFloats),
     attentionMatrixReduction: base.attentionMatrices.perLayer / r.attentionMatrices.perLayer,
     params: r.params && base.params ? r.params.total / base.params.total : null,
   };

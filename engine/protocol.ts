@@ -28,14 +28,17 @@ export const DataSourcesSchema = z
 /** Injected failures for tests: throw inside a step as a lost GPU device, a NaN, or a plain error would. */
 export const FaultSchema = z.object({ kind: z.enum(['device-lost', 'nan', 'error']), atStep: id.min(1) }).strict();
 
-const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) => z.object({ type: z.literal(type), id, ...shape }).strict();
+const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
+  z.object({ type: z.literal(type), id, ...shape }).strict();
 
 export const RequestSchema = z.discriminatedUnion('type', [
   req('init', {
     protocol: z.number().int(),
     spec: z.unknown(), // validated by parseSpec, so the failure names the spec field
     sources: DataSourcesSchema.optional(),
-    checkpoint: z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected checkpoint bytes (a Uint8Array)').optional(), // safetensors bytes from a checkpoint event or file
+    checkpoint: z
+      .custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected checkpoint bytes (a Uint8Array)')
+      .optional(), // safetensors bytes from a checkpoint event or file
     backend: z.array(backendName).min(1).optional(), // preference order; default webgpu -> wasm -> cpu
     wasmPaths: z.string().min(1).optional(), // URL prefix of the tfjs-backend-wasm .wasm files (browser)
   }),
@@ -104,7 +107,19 @@ export interface MetricsColumns {
   tokens_per_s: Float32Array;
   accuracy: Float32Array; // NaN where the task has none
 }
-export const METRIC_COLUMNS = ['step', 'tokens', 'time_s', 'loss', 'ce', 'reg', 'lr', 'grad_norm', 'step_ms', 'tokens_per_s', 'accuracy'] as const;
+export const METRIC_COLUMNS = [
+  'step',
+  'tokens',
+  'time_s',
+  'loss',
+  'ce',
+  'reg',
+  'lr',
+  'grad_norm',
+  'step_ms',
+  'tokens_per_s',
+  'accuracy',
+] as const;
 export const FLOAT64_COLUMNS: ReadonlySet<string> = new Set(['step', 'tokens', 'time_s']);
 
 export interface MetricsEvent {
@@ -114,13 +129,44 @@ export interface MetricsEvent {
   memory: { numTensors: number; numBytes: number };
 }
 
-export interface EvalEvent { type: 'eval'; requestId?: number; report: EvalReport }
-export interface RoutingEvent { type: 'routing'; requestId?: number; report: RoutingReport }
-export interface ProbeEvent { type: 'probe'; requestId?: number; report: ProbeReport }
-export interface CheckpointEvent { type: 'checkpoint'; requestId?: number; step: number; bytes: Uint8Array }
-export interface StateEvent { type: 'state'; state: RunState; step: number }
-export interface FinishedEvent { type: 'finished'; step: number; tokens: number; time_s: number }
-export interface DisposedEvent { type: 'disposed'; requestId: number; numTensors: number; tensorsBeforeInit: number }
+export interface EvalEvent {
+  type: 'eval';
+  requestId?: number;
+  report: EvalReport;
+}
+export interface RoutingEvent {
+  type: 'routing';
+  requestId?: number;
+  report: RoutingReport;
+}
+export interface ProbeEvent {
+  type: 'probe';
+  requestId?: number;
+  report: ProbeReport;
+}
+export interface CheckpointEvent {
+  type: 'checkpoint';
+  requestId?: number;
+  step: number;
+  bytes: Uint8Array;
+}
+export interface StateEvent {
+  type: 'state';
+  state: RunState;
+  step: number;
+}
+export interface FinishedEvent {
+  type: 'finished';
+  step: number;
+  tokens: number;
+  time_s: number;
+}
+export interface DisposedEvent {
+  type: 'disposed';
+  requestId: number;
+  numTensors: number;
+  tensorsBeforeInit: number;
+}
 export interface FailedEvent {
   type: 'failed';
   requestId?: number; // set when one request failed (the run may go on: see fatal)
@@ -129,12 +175,31 @@ export interface FailedEvent {
   step?: number;
   error: ErrorInfo;
 }
-export interface WarningEvent { type: 'warning'; message: string }
-export interface AckEvent { type: 'ack'; requestId: number; request: RequestType; state: RunState; step: number }
+export interface WarningEvent {
+  type: 'warning';
+  message: string;
+}
+export interface AckEvent {
+  type: 'ack';
+  requestId: number;
+  request: RequestType;
+  state: RunState;
+  step: number;
+}
 
 export type WorkerEvent =
-  | ReadyEvent | MetricsEvent | EvalEvent | RoutingEvent | ProbeEvent | CheckpointEvent | StateEvent
-  | FinishedEvent | DisposedEvent | FailedEvent | WarningEvent | AckEvent;
+  | ReadyEvent
+  | MetricsEvent
+  | EvalEvent
+  | RoutingEvent
+  | ProbeEvent
+  | CheckpointEvent
+  | StateEvent
+  | FinishedEvent
+  | DisposedEvent
+  | FailedEvent
+  | WarningEvent
+  | AckEvent;
 export type EventType = WorkerEvent['type'];
 export type EventOf<T extends EventType> = Extract<WorkerEvent, { type: T }>;
 
@@ -149,7 +214,12 @@ export interface ResultMap {
 }
 export type ResultOf<T extends RequestType> = T extends keyof ResultMap ? ResultMap[T] : AckEvent;
 export const RESULT_EVENT: { [K in keyof ResultMap]: ResultMap[K]['type'] } = {
-  init: 'ready', probe: 'probe', evaluate: 'eval', routing: 'routing', saveCheckpoint: 'checkpoint', dispose: 'disposed',
+  init: 'ready',
+  probe: 'probe',
+  evaluate: 'eval',
+  routing: 'routing',
+  saveCheckpoint: 'checkpoint',
+  dispose: 'disposed',
 };
 
 /** Typed arrays inside an event that must be transferred, not copied. */
@@ -159,7 +229,16 @@ export function transferables(ev: WorkerEvent): ArrayBuffer[] {
       return Object.values(ev.columns).map((c: Float32Array | Float64Array) => c.buffer as ArrayBuffer);
     case 'checkpoint':
       return [ev.bytes.buffer as ArrayBuffer];
-    case 'ready': case 'eval': case 'routing': case 'probe': case 'state': case 'finished': case 'disposed': case 'failed': case 'warning': case 'ack':
+    case 'ready':
+    case 'eval':
+    case 'routing':
+    case 'probe':
+    case 'state':
+    case 'finished':
+    case 'disposed':
+    case 'failed':
+    case 'warning':
+    case 'ack':
       return [];
     default:
       return unreachable(ev);
@@ -181,7 +260,10 @@ export function parseRequest(msg: unknown): Request {
   const r = RequestSchema.safeParse(msg);
   if (r.success) return r.data;
   const issues = r.error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(message)'}: ${i.message}`);
-  const type = msg && typeof msg === 'object' && typeof (msg as { type?: unknown }).type === 'string' ? (msg as { type: string }).type : '?';
+  const type =
+    msg && typeof msg === 'object' && typeof (msg as { type?: unknown }).type === 'string'
+      ? (msg as { type: string }).type
+      : '?';
   throw new ProtocolError(`malformed "${type}" request: ${issues.join('; ')}`);
 }
 

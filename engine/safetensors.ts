@@ -25,7 +25,13 @@ export class CheckpointError extends Error {
 }
 
 const ITEM_BYTES: Record<Dtype, number> = { F64: 8, I64: 8, F32: 4, I32: 4, U8: 1 };
-const ARRAY_TYPE = { F32: Float32Array, I32: Int32Array, F64: Float64Array, I64: BigInt64Array, U8: Uint8Array } as const;
+const ARRAY_TYPE = {
+  F32: Float32Array,
+  I32: Int32Array,
+  F64: Float64Array,
+  I64: BigInt64Array,
+  U8: Uint8Array,
+} as const;
 // dtypes of the spec that we do not read, so the error can say "not supported" rather than "unknown"
 const OTHER_SPEC_DTYPES = ['BOOL', 'I8', 'I16', 'U16', 'U32', 'U64', 'F16', 'BF16', 'F8_E4M3', 'F8_E5M2'];
 const METADATA_KEY = '__metadata__';
@@ -51,15 +57,22 @@ function numel(shape: readonly number[]): number {
 
 function checkEntry(name: string, t: TensorEntry): void {
   if (name === METADATA_KEY) throw new Error(`safetensors: '${METADATA_KEY}' cannot be a tensor name`);
-  if (!isDtype(t.dtype)) throw new Error(`safetensors: tensor '${name}' has unknown dtype '${String(t.dtype)}' (supported: ${Object.keys(ITEM_BYTES).join(', ')})`);
+  if (!isDtype(t.dtype))
+    throw new Error(
+      `safetensors: tensor '${name}' has unknown dtype '${String(t.dtype)}' (supported: ${Object.keys(ITEM_BYTES).join(', ')})`,
+    );
   if (!t.shape.every((s) => Number.isSafeInteger(s) && s >= 0)) {
     throw new Error(`safetensors: tensor '${name}' has an invalid shape [${t.shape.join(', ')}]`);
   }
   if (!(t.data instanceof ARRAY_TYPE[t.dtype])) {
-    throw new Error(`safetensors: tensor '${name}' is ${t.dtype} but its data is a ${t.data.constructor.name}, not a ${ARRAY_TYPE[t.dtype].name}`);
+    throw new Error(
+      `safetensors: tensor '${name}' is ${t.dtype} but its data is a ${t.data.constructor.name}, not a ${ARRAY_TYPE[t.dtype].name}`,
+    );
   }
   if (t.data.length !== numel(t.shape)) {
-    throw new Error(`safetensors: tensor '${name}' has shape [${t.shape.join(', ')}] (${numel(t.shape)} elements) but ${t.data.length} values`);
+    throw new Error(
+      `safetensors: tensor '${name}' has shape [${t.shape.join(', ')}] (${numel(t.shape)} elements) but ${t.data.length} values`,
+    );
   }
 }
 
@@ -163,7 +176,8 @@ function checkTiling(entries: RawEntry[], dataBytes: number, fail: (msg: string)
     const where = `tensor '${e.name}' [${e.begin}, ${e.end})`;
     if (e.begin < pos) fail(`${where} overlaps tensor '${prev!.name}' [${prev!.begin}, ${prev!.end})`);
     if (e.begin > pos) fail(`${where} leaves a gap of ${e.begin - pos} unused bytes before it (after byte ${pos})`);
-    if (e.end > dataBytes) fail(`${where} ends past the data section, which has only ${dataBytes} bytes (file truncated?)`);
+    if (e.end > dataBytes)
+      fail(`${where} ends past the data section, which has only ${dataBytes} bytes (file truncated?)`);
     pos = e.end;
     prev = e;
   }
@@ -186,7 +200,9 @@ export function decodeSafetensors(
   if (bytes.length < 8) fail(`file is ${bytes.length} bytes, too short for the 8-byte header length (truncated?)`);
   const n64 = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
   if (n64 > BigInt(bytes.length - 8)) {
-    fail(`header length ${n64} exceeds the ${bytes.length - 8} bytes after the length field (truncated or not a safetensors file)`);
+    fail(
+      `header length ${n64} exceeds the ${bytes.length - 8} bytes after the length field (truncated or not a safetensors file)`,
+    );
   }
   const n = Number(n64);
   if (n > MAX_HEADER_BYTES) fail(`header length ${n} is larger than the ${MAX_HEADER_BYTES}-byte limit`);
@@ -245,13 +261,18 @@ export function compatibilityProblems(expected: Record<string, TensorInfo>, got:
     if (e.shape.length !== g.shape.length || e.shape.some((s, i) => s !== g.shape[i])) {
       problems.push(`'${name}' has shape ${fmtShape(g.shape)} in the file but the model expects ${fmtShape(e.shape)}`);
     }
-    if (e.dtype !== g.dtype) problems.push(`'${name}' has dtype ${g.dtype} in the file but the model expects ${e.dtype}`);
+    if (e.dtype !== g.dtype)
+      problems.push(`'${name}' has dtype ${g.dtype} in the file but the model expects ${e.dtype}`);
   }
   return problems;
 }
 
 /** Throw a CheckpointError listing every missing, unexpected and mismatched parameter. */
-export function checkCompatible(expected: Record<string, TensorInfo>, got: Record<string, TensorInfo>, fileLabel: string): void {
+export function checkCompatible(
+  expected: Record<string, TensorInfo>,
+  got: Record<string, TensorInfo>,
+  fileLabel: string,
+): void {
   const problems = compatibilityProblems(expected, got);
   if (problems.length) throw new CheckpointError(`${fileLabel} does not fit the model: ${problems.join('; ')}`);
 }

@@ -34,7 +34,8 @@ export async function setUpBackend(order: BackendName[], opts: BackendOptions = 
     setWasmPaths(opts.wasmPaths.endsWith('/') ? opts.wasmPaths : opts.wasmPaths + '/');
     wasmPathsSet = opts.wasmPaths;
   }
-  if (usable.length === 0) throw new Error(`no backend could be prepared: ${fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')}`);
+  if (usable.length === 0)
+    throw new Error(`no backend could be prepared: ${fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ')}`);
   const info = await initBackend(usable);
   for (const line of info.fallbacks) {
     const at = line.indexOf(': ');
@@ -43,7 +44,13 @@ export async function setUpBackend(order: BackendName[], opts: BackendOptions = 
   return { name: info.name, adapter: info.adapter, fallbacks, limits: await describeLimits(info.name) };
 }
 
-const GPU_LIMITS = ['maxBufferSize', 'maxStorageBufferBindingSize', 'maxComputeWorkgroupStorageSize', 'maxComputeInvocationsPerWorkgroup', 'maxComputeWorkgroupsPerDimension'];
+const GPU_LIMITS = [
+  'maxBufferSize',
+  'maxStorageBufferBindingSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupsPerDimension',
+];
 
 async function describeLimits(name: BackendName): Promise<BackendSetup['limits']> {
   const out: BackendSetup['limits'] = {};

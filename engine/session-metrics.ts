@@ -32,12 +32,23 @@ export class MetricsBuffer {
       rows.forEach((r, i) => (col[i] = (r as unknown as Record<string, number | undefined>)[c] ?? NaN));
       columns[c] = col;
     }
-    return { type: 'metrics', count: rows.length, columns: columns as unknown as MetricsColumns, memory: { numTensors: memory.numTensors, numBytes: memory.numBytes } };
+    return {
+      type: 'metrics',
+      count: rows.length,
+      columns: columns as unknown as MetricsColumns,
+      memory: { numTensors: memory.numTensors, numBytes: memory.numBytes },
+    };
   }
 }
 
 /** Columns back to rows (for files and tests): one plain object per step. */
 export function metricRows(ev: MetricsEvent): Record<(typeof METRIC_COLUMNS)[number], number>[] {
-  return Array.from({ length: ev.count }, (_, i) =>
-    Object.fromEntries(METRIC_COLUMNS.map((c) => [c, ev.columns[c][i]])) as Record<(typeof METRIC_COLUMNS)[number], number>);
+  return Array.from(
+    { length: ev.count },
+    (_, i) =>
+      Object.fromEntries(METRIC_COLUMNS.map((c) => [c, ev.columns[c][i]])) as Record<
+        (typeof METRIC_COLUMNS)[number],
+        number
+      >,
+  );
 }

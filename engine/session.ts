@@ -10,8 +10,18 @@ import { probeAsync, trainerRoutingAsync } from './train/routing';
 import { NonFiniteLossError, Trainer, type StepReport } from './train/trainer';
 import { type BackendSetup, setUpBackend } from './session-backend';
 import {
-  type DataSourcesMessage, type ErrorInfo, type FailureReason, type Fault, type Request, type RequestOf, type RunState,
-  type WorkerEvent, errorInfo, PROTOCOL_VERSION, ProtocolError, unreachable,
+  type DataSourcesMessage,
+  type ErrorInfo,
+  type FailureReason,
+  type Fault,
+  type Request,
+  type RequestOf,
+  type RunState,
+  type WorkerEvent,
+  errorInfo,
+  PROTOCOL_VERSION,
+  ProtocolError,
+  unreachable,
 } from './protocol';
 import { MetricsBuffer } from './session-metrics';
 
@@ -52,9 +62,12 @@ export class TrainingSession {
   /** Handle one validated request. Throws what failed; the caller turns it into a failed event for this request. */
   async handle(r: Request): Promise<void> {
     switch (r.type) {
-      case 'init': return this.init(r);
-      case 'start': return this.run(r, ['ready', 'paused']);
-      case 'resume': return this.run(r, ['paused', 'ready']);
+      case 'init':
+        return this.init(r);
+      case 'start':
+        return this.run(r, ['ready', 'paused']);
+      case 'resume':
+        return this.run(r, ['paused', 'ready']);
       case 'pause':
         if (this.state === 'paused') return this.ack(r);
         this.expect(r, ['running']);
@@ -76,13 +89,25 @@ export class TrainingSession {
         this.need(r).setLearningRate(r.lr);
         return this.ack(r);
       case 'probe':
-        this.host.emit({ type: 'probe', requestId: r.id, report: await this.exclusive(() => probeAsync(this.usable(r), r.text)) });
+        this.host.emit({
+          type: 'probe',
+          requestId: r.id,
+          report: await this.exclusive(() => probeAsync(this.usable(r), r.text)),
+        });
         return this.ack(r);
       case 'evaluate':
-        this.host.emit({ type: 'eval', requestId: r.id, report: await this.exclusive(() => this.usable(r).evaluateAsync()) });
+        this.host.emit({
+          type: 'eval',
+          requestId: r.id,
+          report: await this.exclusive(() => this.usable(r).evaluateAsync()),
+        });
         return this.ack(r);
       case 'routing':
-        this.host.emit({ type: 'routing', requestId: r.id, report: await this.exclusive(() => trainerRoutingAsync(this.usable(r))) });
+        this.host.emit({
+          type: 'routing',
+          requestId: r.id,
+          report: await this.exclusive(() => trainerRoutingAsync(this.usable(r))),
+        });
         return this.ack(r);
       case 'saveCheckpoint': {
         const tr = this.usable(r);
@@ -96,7 +121,12 @@ export class TrainingSession {
       case 'dispose':
         this.teardown();
         this.setState('idle');
-        this.host.emit({ type: 'disposed', requestId: r.id, numTensors: memory().numTensors, tensorsBeforeInit: this.tensorsBeforeInit });
+        this.host.emit({
+          type: 'disposed',
+          requestId: r.id,
+          numTensors: memory().numTensors,
+          tensorsBeforeInit: this.tensorsBeforeInit,
+        });
         return this.ack(r);
       default:
         return unreachable(r);
@@ -104,11 +134,17 @@ export class TrainingSession {
   }
 
   private async init(r: RequestOf<'init'>): Promise<void> {
-    if (r.protocol !== PROTOCOL_VERSION) throw new ProtocolError(`protocol version ${r.protocol} is not supported (this worker speaks ${PROTOCOL_VERSION})`);
+    if (r.protocol !== PROTOCOL_VERSION)
+      throw new ProtocolError(
+        `protocol version ${r.protocol} is not supported (this worker speaks ${PROTOCOL_VERSION})`,
+      );
     const spec = parseSpec(r.spec); // a bad spec leaves the current session as it was
     this.teardown();
     const gen = this.generation;
-    this.backend = await setUpBackend(r.backend ?? BACKEND_ORDER, { prepare: this.host.prepareBackend, wasmPaths: r.wasmPaths });
+    this.backend = await setUpBackend(r.backend ?? BACKEND_ORDER, {
+      prepare: this.host.prepareBackend,
+      wasmPaths: r.wasmPaths,
+    });
     this.watchDevice(gen);
     this.tensorsBeforeInit = tf.memory().numTensors;
     const dataset = buildDataset(spec, await resolveSources(r.sources));
@@ -126,9 +162,21 @@ export class TrainingSession {
     const params = Object.values(trainer.params).reduce((s, p) => s + p.size, 0);
     const b = this.backend;
     this.host.emit({
-      type: 'ready', requestId: r.id, protocol: PROTOCOL_VERSION, engineVersion: ENGINE_VERSION, backend: b.name, adapter: b.adapter,
-      fallbacks: b.fallbacks, limits: b.limits, params, vocab: dataset.vocabSize, dataset: dataset.description, spec,
-      step: trainer.stepCount, totalSteps: spec.train.steps, tensorsBeforeInit: this.tensorsBeforeInit,
+      type: 'ready',
+      requestId: r.id,
+      protocol: PROTOCOL_VERSION,
+      engineVersion: ENGINE_VERSION,
+      backend: b.name,
+      adapter: b.adapter,
+      fallbacks: b.fallbacks,
+      limits: b.limits,
+      params,
+      vocab: dataset.vocabSize,
+      dataset: dataset.description,
+      spec,
+      step: trainer.stepCount,
+      totalSteps: spec.train.steps,
+      tensorsBeforeInit: this.tensorsBeforeInit,
     });
     this.ack(r);
   }
@@ -171,11 +219,14 @@ export class TrainingSession {
       this.injected(tr.stepCount + 1);
       const report = await tr.stepAsync();
       this.record(report, spec);
-      const s = report.step, log = spec.log;
-      if (s % log.evalInterval === 0 || s === spec.train.steps) this.host.emit({ type: 'eval', report: await tr.evaluateAsync() });
+      const s = report.step,
+        log = spec.log;
+      if (s % log.evalInterval === 0 || s === spec.train.steps)
+        this.host.emit({ type: 'eval', report: await tr.evaluateAsync() });
       if (s % log.routingInterval === 0) this.host.emit({ type: 'routing', report: await trainerRoutingAsync(tr) });
       if (s % log.probeInterval === 0) await this.periodicProbe(tr, log.probeText);
-      if (s % log.checkpointInterval === 0) this.host.emit({ type: 'checkpoint', step: s, bytes: await saveCheckpointAsync(tr) });
+      if (s % log.checkpointInterval === 0)
+        this.host.emit({ type: 'checkpoint', step: s, bytes: await saveCheckpointAsync(tr) });
       if (s >= spec.train.steps) {
         this.flush();
         this.setState('finished');
@@ -212,7 +263,8 @@ export class TrainingSession {
     const f = this.fault;
     if (!f || f.atStep !== step) return;
     this.fault = null;
-    if (f.kind === 'device-lost') throw new DeviceLostError(`GPU device was lost at step ${step} (simulated by injectFault)`);
+    if (f.kind === 'device-lost')
+      throw new DeviceLostError(`GPU device was lost at step ${step} (simulated by injectFault)`);
     if (f.kind === 'nan') throw new NonFiniteLossError(step, 'loss', NaN);
     throw new Error(`injected error at step ${step}`);
   }
@@ -231,7 +283,8 @@ export class TrainingSession {
   /** WebGPU: a lost device (driver reset, GPU removed) fails the run right away, even while paused. */
   private watchDevice(gen: number): void {
     if (this.backend?.name !== 'webgpu') return;
-    const device = (tf.backend() as unknown as { device?: { lost: Promise<{ reason: string; message: string }> } }).device;
+    const device = (tf.backend() as unknown as { device?: { lost: Promise<{ reason: string; message: string }> } })
+      .device;
     void device?.lost.then((info) => {
       // The session never destroys its device itself, so 'destroyed' counts too (Chromium reports a device it
       // killed after a failed readback that way); a device of an earlier init (older generation) is ignored.
@@ -260,7 +313,13 @@ export class TrainingSession {
   }
 
   private ack(r: Request): void {
-    this.host.emit({ type: 'ack', requestId: r.id, request: r.type, state: this.state, step: this.trainer?.stepCount ?? 0 });
+    this.host.emit({
+      type: 'ack',
+      requestId: r.id,
+      request: r.type,
+      state: this.state,
+      step: this.trainer?.stepCount ?? 0,
+    });
   }
 
   private need(r: Request): Trainer {
@@ -271,13 +330,19 @@ export class TrainingSession {
   /** The trainer, unless its device is gone. */
   private usable(r: Request): Trainer {
     const tr = this.need(r);
-    if (this.failure === 'device-lost') throw new StateError(`"${r.type}" is impossible: the GPU device was lost; init again (e.g. on wasm) from the last checkpoint`);
+    if (this.failure === 'device-lost')
+      throw new StateError(
+        `"${r.type}" is impossible: the GPU device was lost; init again (e.g. on wasm) from the last checkpoint`,
+      );
     return tr;
   }
 
   private expect(r: Request, from: RunState[]): void {
     this.need(r);
-    if (!from.includes(this.state)) throw new StateError(`"${r.type}" is not possible while the session is ${this.state} (allowed: ${from.join(', ')})`);
+    if (!from.includes(this.state))
+      throw new StateError(
+        `"${r.type}" is not possible while the session is ${this.state} (allowed: ${from.join(', ')})`,
+      );
   }
 }
 

@@ -15,7 +15,12 @@ export const AttentionSpec = z
     nExperts: int(1).default(4), // SwitchHead: experts per head; MoA: total experts
     k: int(1).default(2), // active experts per head (SwitchHead) / active heads (MoA)
     moe: z
-      .object({ q: z.boolean().default(false), k: z.boolean().default(false), v: z.boolean().default(true), o: z.boolean().default(true) })
+      .object({
+        q: z.boolean().default(false),
+        k: z.boolean().default(false),
+        v: z.boolean().default(true),
+        o: z.boolean().default(true),
+      })
       .strict()
       .default({}),
     expertDropout: prob.default(0),
@@ -26,7 +31,11 @@ export const AttentionSpec = z
     moaMode: z.enum(['my', 'moa']).default('my'),
     // MoA's original auxiliary losses (Zhang et al. 2022; SPEC §5.3 "moa" mode): coefficients, 0 = off.
     moaAux: z
-      .object({ cv: z.number().min(0).default(0), switch: z.number().min(0).default(0), z: z.number().min(0).default(0) })
+      .object({
+        cv: z.number().min(0).default(0),
+        switch: z.number().min(0).default(0),
+        z: z.number().min(0).default(0),
+      })
       .strict()
       .default({}),
     selectionReg: z.number().min(0).default(0), // SPEC §1 attention entropy reg; 0 in every paper sweep
@@ -67,8 +76,19 @@ export const DataSpec = z
   .object({
     source: z
       .discriminatedUnion('kind', [
-        z.object({ kind: z.literal('corpus'), name: z.enum(['gutenberg', 'alice', 'shakespeare', 'moby-dick', 'austen']).default('gutenberg') }).strict(),
-        z.object({ kind: z.literal('text'), text: z.string().min(2, 'user text must hold at least 2 characters'), name: z.string().default('user text') }).strict(),
+        z
+          .object({
+            kind: z.literal('corpus'),
+            name: z.enum(['gutenberg', 'alice', 'shakespeare', 'moby-dick', 'austen']).default('gutenberg'),
+          })
+          .strict(),
+        z
+          .object({
+            kind: z.literal('text'),
+            text: z.string().min(2, 'user text must hold at least 2 characters'),
+            name: z.string().default('user text'),
+          })
+          .strict(),
         z.object({ kind: z.literal('file'), path: z.string().min(1) }).strict(),
         z
           .object({
@@ -129,15 +149,26 @@ export const ExperimentSpecSchema = z
   .strict()
   .superRefine((s, ctx) => {
     const a = s.model.attention;
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
-    if (a.kind === 'switchhead' && a.k > a.nExperts) issue(['model', 'attention', 'k'], `k=${a.k} exceeds nExperts=${a.nExperts}`);
-    if (a.kind === 'moa' && a.k > a.nExperts) issue(['model', 'attention', 'k'], `MoA active heads k=${a.k} exceed nExperts=${a.nExperts}`);
-    if (a.kind === 'moa' && a.positions === 'rope') issue(['model', 'attention', 'positions'], 'MoA supports positions "xl" or "none"');
+    const issue = (path: (string | number)[], message: string) =>
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path, message });
+    if (a.kind === 'switchhead' && a.k > a.nExperts)
+      issue(['model', 'attention', 'k'], `k=${a.k} exceeds nExperts=${a.nExperts}`);
+    if (a.kind === 'moa' && a.k > a.nExperts)
+      issue(['model', 'attention', 'k'], `MoA active heads k=${a.k} exceed nExperts=${a.nExperts}`);
+    if (a.kind === 'moa' && a.positions === 'rope')
+      issue(['model', 'attention', 'positions'], 'MoA supports positions "xl" or "none"');
     if (a.positions === 'rope' && Math.floor(a.rotateFraction * a.dHead) % 2 !== 0)
-      issue(['model', 'attention', 'rotateFraction'], `int(rotateFraction*dHead)=${Math.floor(a.rotateFraction * a.dHead)} must be even`);
+      issue(
+        ['model', 'attention', 'rotateFraction'],
+        `int(rotateFraction*dHead)=${Math.floor(a.rotateFraction * a.dHead)} must be even`,
+      );
     if (s.model.mlp.kind === 'sigma-moe' && s.model.mlp.k > s.model.mlp.nExperts)
       issue(['model', 'mlp', 'k'], `k=${s.model.mlp.k} exceeds nExperts=${s.model.mlp.nExperts}`);
-    if (s.train.warmupSteps > s.train.steps) issue(['train', 'warmupSteps'], `warm-up (${s.train.warmupSteps}) is longer than the run (${s.train.steps} steps)`);
+    if (s.train.warmupSteps > s.train.steps)
+      issue(
+        ['train', 'warmupSteps'],
+        `warm-up (${s.train.warmupSteps}) is longer than the run (${s.train.steps} steps)`,
+      );
   });
 
 export type ExperimentSpec = z.output<typeof ExperimentSpecSchema>;
@@ -156,7 +187,8 @@ export class SpecError extends Error {
 
 function describeIssue(i: z.ZodIssue): string {
   const path = i.path.length ? i.path.join('.') : '(root)';
-  if (i.code === z.ZodIssueCode.unrecognized_keys) return `${path}: unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
+  if (i.code === z.ZodIssueCode.unrecognized_keys)
+    return `${path}: unknown field(s) ${i.keys.map((k) => `"${k}"`).join(', ')}`;
   return `${path}: ${i.message}`;
 }
 

@@ -3,7 +3,15 @@
 // `serve` works over any port; at the bottom, inside a dedicated Web Worker, it serves `self`.
 import { SpecError } from './spec';
 import { CheckpointError } from './safetensors';
-import { type Request, type WorkerEvent, errorInfo, parseRequest, ProtocolError, requestIdOf, transferables } from './protocol';
+import {
+  type Request,
+  type WorkerEvent,
+  errorInfo,
+  parseRequest,
+  ProtocolError,
+  requestIdOf,
+  transferables,
+} from './protocol';
 import { classify, type SessionHost, StateError, TrainingSession } from './session';
 
 /** The worker side of an endpoint: Web Worker `self`, or worker_threads' parentPort adapted (engine/node). */
@@ -36,17 +44,32 @@ async function dispatch(session: TrainingSession, emit: (ev: WorkerEvent) => voi
   try {
     await session.handle(r);
   } catch (e) {
-    const invalid = e instanceof SpecError || e instanceof ProtocolError || e instanceof StateError || e instanceof CheckpointError;
-    emit({ type: 'failed', requestId: r.id, reason: invalid ? 'invalid-request' : classify(e), fatal: false, error: errorInfo(e) });
+    const invalid =
+      e instanceof SpecError || e instanceof ProtocolError || e instanceof StateError || e instanceof CheckpointError;
+    emit({
+      type: 'failed',
+      requestId: r.id,
+      reason: invalid ? 'invalid-request' : classify(e),
+      fatal: false,
+      error: errorInfo(e),
+    });
   }
 }
 
 // ---- inside a dedicated Web Worker ----
 declare const WorkerGlobalScope: { new (): unknown } | undefined;
 if (typeof WorkerGlobalScope !== 'undefined' && typeof self !== 'undefined' && self instanceof WorkerGlobalScope) {
-  const scope = self as unknown as WorkerPort & { addEventListener(t: 'unhandledrejection', l: (e: { reason: unknown }) => void): void };
+  const scope = self as unknown as WorkerPort & {
+    addEventListener(t: 'unhandledrejection', l: (e: { reason: unknown }) => void): void;
+  };
   serve(scope);
   // Nothing should escape dispatch; if something does, say so rather than leave the client waiting.
   scope.addEventListener('unhandledrejection', (e) =>
-    scope.postMessage({ type: 'failed', reason: 'error', fatal: false, error: errorInfo(e.reason) } satisfies WorkerEvent));
+    scope.postMessage({
+      type: 'failed',
+      reason: 'error',
+      fatal: false,
+      error: errorInfo(e.reason),
+    } satisfies WorkerEvent),
+  );
 }

@@ -49,7 +49,13 @@ const logCpu: NonNullable<ExperimentSpecInput['log']> = {
 const xlPositions = { positions: 'xl', xlMemory: true } as const; // SPEC §2.1: relative PE + 1 memory block
 const ropePositions = { positions: 'rope', xlMemory: false } as const; // SPEC §2.2: no memory
 
-function lm(name: string, description: string, model: ModelInput, data = dataXL, train = trainCpu): ExperimentSpecInput {
+function lm(
+  name: string,
+  description: string,
+  model: ModelInput,
+  data = dataXL,
+  train = trainCpu,
+): ExperimentSpecInput {
   return {
     name,
     description,
@@ -67,56 +73,92 @@ const xl = lm('cpu-xl', 'CPU Transformer-XL baseline (paper wikitext103_xl scale
 });
 
 /** Dense XL with SwitchHead's 2 heads (paper: d_h 205 so H·d_h = 410 equals the baseline's). */
-const xlH2 = lm('cpu-xl-h2', 'CPU Transformer-XL with SwitchHead\'s number of heads (paper wikitext103_xl_h2)', {
+const xlH2 = lm('cpu-xl-h2', "CPU Transformer-XL with SwitchHead's number of heads (paper wikitext103_xl_h2)", {
   dFF: D_FF, // same as the baseline, like the paper
   attention: { kind: 'dense', nHeads: 2, dHead: 65, ...xlPositions }, // H 2; H·d_h = 130 = the baseline's, so params match exactly
 });
 
-const switchHeadXL = { kind: 'switchhead', nHeads: 2, dHead: 24, nExperts: 5, moe: { q: false, k: false, v: true, o: true }, ...xlPositions } as const; // paper H 2, E 5, V+O MoE; d_h 76·128/412 ≈ 24
+const switchHeadXL = {
+  kind: 'switchhead',
+  nHeads: 2,
+  dHead: 24,
+  nExperts: 5,
+  moe: { q: false, k: false, v: true, o: true },
+  ...xlPositions,
+} as const; // paper H 2, E 5, V+O MoE; d_h 76·128/412 ≈ 24
 
 /** SwitchHead k=2 (paper wikitext103_moeatt_matched_l_ff). */
-const switchHeadK2 = lm('cpu-switchhead-k2', 'CPU SwitchHead k=2, parameter-matched to cpu-xl (paper wikitext103_moeatt_matched_l_ff)', {
-  dFF: 644, // re-matched to cpu-xl's parameter count (the paper: 2080 vs 2053)
-  attention: { ...switchHeadXL, k: 2 }, // paper: k 2 on Wikitext-103
-});
+const switchHeadK2 = lm(
+  'cpu-switchhead-k2',
+  'CPU SwitchHead k=2, parameter-matched to cpu-xl (paper wikitext103_moeatt_matched_l_ff)',
+  {
+    dFF: 644, // re-matched to cpu-xl's parameter count (the paper: 2080 vs 2053)
+    attention: { ...switchHeadXL, k: 2 }, // paper: k 2 on Wikitext-103
+  },
+);
 
 /** SwitchHead k=3 (paper c4_moeatt_small_k3). */
-const switchHeadK3 = lm('cpu-switchhead-k3', 'CPU SwitchHead k=3, parameter-matched to cpu-xl (paper c4_moeatt_small_k3)', {
-  dFF: 644, // re-matched (k does not change the parameter count)
-  attention: { ...switchHeadXL, k: 3 }, // paper: k 3 on C4 / peS2o
-});
+const switchHeadK3 = lm(
+  'cpu-switchhead-k3',
+  'CPU SwitchHead k=3, parameter-matched to cpu-xl (paper c4_moeatt_small_k3)',
+  {
+    dFF: 644, // re-matched (k does not change the parameter count)
+    attention: { ...switchHeadXL, k: 3 }, // paper: k 3 on C4 / peS2o
+  },
+);
 
 /** SwitchAll: SwitchHead k=2 attention + σ-MoE MLP (paper wikitext103_small_fullmoe). */
-const switchAll = lm('cpu-switchall', 'CPU SwitchAll: SwitchHead k=2 + σ-MoE MLP (paper wikitext103_small_fullmoe)', {
-  dFF: 640, // unused by σ-MoE; set to N_E·G for readability
-  attention: { ...switchHeadXL, k: 2 }, // paper SwitchAll: 2, 76, 5, 2 (d_h scaled)
-  mlp: {
-    kind: 'sigma-moe', // SPEC §3: SwitchAll replaces the dense FFN with σ-MoE
-    nExperts: 16, // paper N_E 16
-    expertSize: 40, // paper G 128 (N_E·G = 2048 ≈ 5d); 40 keeps N_E·G = 640 = 5d
-    k: 4, // paper: 4 active experts
-    entropyReg: 1e-4, // paper γ 1e-4
-    expertDropout: 0, // paper: no expert dropout at this size (= default)
+const switchAll = lm(
+  'cpu-switchall',
+  'CPU SwitchAll: SwitchHead k=2 + σ-MoE MLP (paper wikitext103_small_fullmoe)',
+  {
+    dFF: 640, // unused by σ-MoE; set to N_E·G for readability
+    attention: { ...switchHeadXL, k: 2 }, // paper SwitchAll: 2, 76, 5, 2 (d_h scaled)
+    mlp: {
+      kind: 'sigma-moe', // SPEC §3: SwitchAll replaces the dense FFN with σ-MoE
+      nExperts: 16, // paper N_E 16
+      expertSize: 40, // paper G 128 (N_E·G = 2048 ≈ 5d); 40 keeps N_E·G = 640 = 5d
+      k: 4, // paper: 4 active experts
+      entropyReg: 1e-4, // paper γ 1e-4
+      expertDropout: 0, // paper: no expert dropout at this size (= default)
+    },
   },
-}, dataXL, { ...trainCpu, gradClip: 0.25 }); // SPEC §8: grad clip 0.25 for SwitchAll-small
+  dataXL,
+  { ...trainCpu, gradClip: 0.25 },
+); // SPEC §8: grad clip 0.25 for SwitchAll-small
 
 /** Dense RoPE baseline (paper wikitext103_xl_rope). */
-const rope = lm('cpu-rope', 'CPU Transformer RoPE baseline (paper wikitext103_xl_rope)', {
-  dFF: D_FF, // ≈ 5d
-  attention: { kind: 'dense', nHeads: 10, dHead: 13, ...ropePositions }, // paper H 10, d_h 41 scaled
-}, dataRope);
+const rope = lm(
+  'cpu-rope',
+  'CPU Transformer RoPE baseline (paper wikitext103_xl_rope)',
+  {
+    dFF: D_FF, // ≈ 5d
+    attention: { kind: 'dense', nHeads: 10, dHead: 13, ...ropePositions }, // paper H 10, d_h 41 scaled
+  },
+  dataRope,
+);
 
 /** SwitchHead RoPE k=3 (paper wikitext103_moeatt_rope_matched_k3). */
-const switchHeadRope = lm('cpu-switchhead-rope', 'CPU SwitchHead RoPE k=3, parameter-matched to cpu-rope (paper wikitext103_moeatt_rope_matched_k3)', {
-  dFF: 650, // re-matched to cpu-rope (the paper: 2092 vs 2053)
-  attention: { kind: 'switchhead', nHeads: 2, dHead: 20, nExperts: 5, k: 3, ...ropePositions }, // paper 2, 64, 5, 3; d_h 64·128/412 ≈ 20
-}, dataRope);
+const switchHeadRope = lm(
+  'cpu-switchhead-rope',
+  'CPU SwitchHead RoPE k=3, parameter-matched to cpu-rope (paper wikitext103_moeatt_rope_matched_k3)',
+  {
+    dFF: 650, // re-matched to cpu-rope (the paper: 2092 vs 2053)
+    attention: { kind: 'switchhead', nHeads: 2, dHead: 20, nExperts: 5, k: 3, ...ropePositions }, // paper 2, 64, 5, 3; d_h 64·128/412 ≈ 20
+  },
+  dataRope,
+);
 
 /** Dense RoPE with 2 heads (paper wikitext103_xl_rope_h2). */
-const ropeH2 = lm('cpu-rope-h2', 'CPU Transformer RoPE with 2 heads (paper wikitext103_xl_rope_h2)', {
-  dFF: D_FF, // same as the baseline
-  attention: { kind: 'dense', nHeads: 2, dHead: 65, ...ropePositions }, // H·d_h = the baseline's 130
-}, dataRope);
+const ropeH2 = lm(
+  'cpu-rope-h2',
+  'CPU Transformer RoPE with 2 heads (paper wikitext103_xl_rope_h2)',
+  {
+    dFF: D_FF, // same as the baseline
+    attention: { kind: 'dense', nHeads: 2, dHead: 65, ...ropePositions }, // H·d_h = the baseline's 130
+  },
+  dataRope,
+);
 
 /** MoA, parameter-matched to cpu-xl (paper-47m-moa's choice scaled: 16 experts, 4 active, d_h 20). */
 const moa = lm('cpu-moa', 'CPU MoA, parameter-matched to cpu-xl (our config; no official sweep)', {
@@ -126,7 +168,10 @@ const moa = lm('cpu-moa', 'CPU MoA, parameter-matched to cpu-xl (our config; no 
 
 /** The CPU presets by stable name. */
 export const cpuPresets: Record<string, ExperimentSpecInput> = Object.fromEntries(
-  [xl, xlH2, switchHeadK2, switchHeadK3, switchAll, rope, switchHeadRope, ropeH2, moa].map((s) => [s.name as string, s]),
+  [xl, xlH2, switchHeadK2, switchHeadK3, switchAll, rope, switchHeadRope, ropeH2, moa].map((s) => [
+    s.name as string,
+    s,
+  ]),
 );
 
 /** The dense baseline each CPU preset is parameter-matched to / compared with. */

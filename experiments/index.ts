@@ -34,7 +34,14 @@ export const REPRODUCTION = { switchhead: 'cpu-switchhead-k2', dense: 'cpu-xl', 
 /** Preset names grouped, for error messages and listings. */
 export function presetList(): string {
   const groups: PresetGroup[] = ['teaching', 'cpu', 'paper'];
-  return groups.map((g) => `  ${g}: ${Object.keys(presets).filter((n) => presets[n].group === g).join(', ')}`).join('\n');
+  return groups
+    .map(
+      (g) =>
+        `  ${g}: ${Object.keys(presets)
+          .filter((n) => presets[n].group === g)
+          .join(', ')}`,
+    )
+    .join('\n');
 }
 
 export class UnknownPresetError extends Error {

@@ -36,7 +36,13 @@ const dataRope: ExperimentSpecInput['data'] = {
 const xlPositions = { positions: 'xl', xlMemory: true } as const; // SPEC §2.1: relative PE + 1 memory block (context_blocks 1)
 const ropePositions = { positions: 'rope', xlMemory: false } as const; // SPEC §2.2: context_blocks 0
 
-function lm(name: string, description: string, model: ModelInput, data = dataXL, train = train47m): ExperimentSpecInput {
+function lm(
+  name: string,
+  description: string,
+  model: ModelInput,
+  data = dataXL,
+  train = train47m,
+): ExperimentSpecInput {
   return {
     name,
     description,
@@ -58,7 +64,14 @@ const xlH2 = lm('paper-47m-xl-h2', 'Transformer-XL, same H as SwitchHead (wikite
   attention: { kind: 'dense', nHeads: 2, dHead: 205, ...xlPositions }, // SPEC §5.1: H = 2, d_h = d/H
 });
 
-const switchHeadXL = { kind: 'switchhead', nHeads: 2, dHead: 76, nExperts: 5, moe: { q: false, k: false, v: true, o: true }, ...xlPositions } as const; // SPEC §7.1: H 2, d_h 76, E 5, MoE on V and O
+const switchHeadXL = {
+  kind: 'switchhead',
+  nHeads: 2,
+  dHead: 76,
+  nExperts: 5,
+  moe: { q: false, k: false, v: true, o: true },
+  ...xlPositions,
+} as const; // SPEC §7.1: H 2, d_h 76, E 5, MoE on V and O
 
 /** `wikitext103_moeatt_matched_l_ff`: SwitchHead k=2, 47.25M. */
 const switchHeadK2 = lm('paper-47m-switchhead-k2', 'SwitchHead, Wikitext-103 47M (wikitext103_moeatt_matched_l_ff)', {
@@ -86,36 +99,63 @@ const sigmaMoeSmall = {
 const switchAllTrain = { ...train47m, gradClip: 0.25 }; // SPEC §8: grad clip 0.25 for SwitchAll-small
 
 /** `wikitext103_small_fullmoe`: SwitchAll (SwitchHead k=2 + σ-MoE MLP), 46.89M. */
-const switchAll = lm('paper-47m-switchall', 'SwitchAll, Wikitext-103 47M (wikitext103_small_fullmoe)', {
-  dFF: 2048, // unused by σ-MoE; set to N_E·G for readability
-  attention: { ...switchHeadXL, k: 2 }, // SPEC §7.1 SwitchAll table: 2, 76, 5, 2
-  mlp: sigmaMoeSmall,
-}, dataXL, switchAllTrain);
+const switchAll = lm(
+  'paper-47m-switchall',
+  'SwitchAll, Wikitext-103 47M (wikitext103_small_fullmoe)',
+  {
+    dFF: 2048, // unused by σ-MoE; set to N_E·G for readability
+    attention: { ...switchHeadXL, k: 2 }, // SPEC §7.1 SwitchAll table: 2, 76, 5, 2
+    mlp: sigmaMoeSmall,
+  },
+  dataXL,
+  switchAllTrain,
+);
 
 /** `c4_small_fullmoe` / `pes2o_small_fullmoe`: SwitchAll with k=3 attention. */
-const switchAllK3 = lm('paper-47m-switchall-k3', 'SwitchAll, C4 / peS2o 47M (c4_small_fullmoe)', {
-  dFF: 2048, // unused by σ-MoE; set to N_E·G for readability
-  attention: { ...switchHeadXL, k: 3 }, // SPEC §7.1 SwitchAll table: 2, 76, 5, 3
-  mlp: sigmaMoeSmall,
-}, dataXL, switchAllTrain);
+const switchAllK3 = lm(
+  'paper-47m-switchall-k3',
+  'SwitchAll, C4 / peS2o 47M (c4_small_fullmoe)',
+  {
+    dFF: 2048, // unused by σ-MoE; set to N_E·G for readability
+    attention: { ...switchHeadXL, k: 3 }, // SPEC §7.1 SwitchAll table: 2, 76, 5, 3
+    mlp: sigmaMoeSmall,
+  },
+  dataXL,
+  switchAllTrain,
+);
 
 /** `wikitext103_xl_rope`: dense RoPE baseline, 44.54M. */
-const rope = lm('paper-45m-rope', 'Transformer RoPE baseline, Wikitext-103 45M (wikitext103_xl_rope)', {
-  dFF: 2053, // SPEC §7.1
-  attention: { kind: 'dense', nHeads: 10, dHead: 41, ...ropePositions }, // SPEC §7.1: H 10, d_h 41
-}, dataRope);
+const rope = lm(
+  'paper-45m-rope',
+  'Transformer RoPE baseline, Wikitext-103 45M (wikitext103_xl_rope)',
+  {
+    dFF: 2053, // SPEC §7.1
+    attention: { kind: 'dense', nHeads: 10, dHead: 41, ...ropePositions }, // SPEC §7.1: H 10, d_h 41
+  },
+  dataRope,
+);
 
 /** `wikitext103_moeatt_rope_matched_k3`: SwitchHead RoPE, 44.51M. */
-const switchHeadRope = lm('paper-45m-switchhead-rope', 'SwitchHead RoPE, Wikitext-103 45M (wikitext103_moeatt_rope_matched_k3)', {
-  dFF: 2092, // SPEC §7.1
-  attention: { kind: 'switchhead', nHeads: 2, dHead: 64, nExperts: 5, k: 3, ...ropePositions }, // SPEC §7.1: 2, 64, 5, 3
-}, dataRope);
+const switchHeadRope = lm(
+  'paper-45m-switchhead-rope',
+  'SwitchHead RoPE, Wikitext-103 45M (wikitext103_moeatt_rope_matched_k3)',
+  {
+    dFF: 2092, // SPEC §7.1
+    attention: { kind: 'switchhead', nHeads: 2, dHead: 64, nExperts: 5, k: 3, ...ropePositions }, // SPEC §7.1: 2, 64, 5, 3
+  },
+  dataRope,
+);
 
 /** `wikitext103_xl_rope_h2`: dense RoPE with H = 2. */
-const ropeH2 = lm('paper-45m-rope-h2', 'Transformer RoPE, H = 2 (wikitext103_xl_rope_h2)', {
-  dFF: 2053, // SPEC §7.1
-  attention: { kind: 'dense', nHeads: 2, dHead: 205, ...ropePositions }, // SPEC §7.1: H 2, d_h 205
-}, dataRope);
+const ropeH2 = lm(
+  'paper-45m-rope-h2',
+  'Transformer RoPE, H = 2 (wikitext103_xl_rope_h2)',
+  {
+    dFF: 2053, // SPEC §7.1
+    attention: { kind: 'dense', nHeads: 2, dHead: 205, ...ropePositions }, // SPEC §7.1: H 2, d_h 205
+  },
+  dataRope,
+);
 
 // MoA: no official config exists (SPEC §5.3, §11.8). Our choice: 16 query/output experts, 4 active heads
 // of size 64 (MoA's usual "many experts, few active" regime), XL PE + memory like the other 47M runs, and
@@ -127,7 +167,10 @@ const moa = lm('paper-47m-moa', 'MoA, 47M, parameter-matched to the XL baseline 
 
 /** The paper presets by stable name. */
 export const paperPresets: Record<string, ExperimentSpecInput> = Object.fromEntries(
-  [xl, xlH2, switchHeadK2, switchHeadK3, switchAll, switchAllK3, rope, switchHeadRope, ropeH2, moa].map((s) => [s.name as string, s]),
+  [xl, xlH2, switchHeadK2, switchHeadK3, switchAll, switchAllK3, rope, switchHeadRope, ropeH2, moa].map((s) => [
+    s.name as string,
+    s,
+  ]),
 );
 
 /** The baseline each preset is compared with in SPEC §7.1 (MAC / memory ratios). */

@@ -39,7 +39,14 @@ const tinyLog: NonNullable<ExperimentSpecInput['log']> = {
 type DataInput = { seqLen: number; batchSize?: number };
 type TrainInput = { steps: number; weightDecay?: number };
 
-function teach(name: string, summary: string, source: SourceInput, data: DataInput, probeText: string, train: TrainInput): ExperimentSpecInput {
+function teach(
+  name: string,
+  summary: string,
+  source: SourceInput,
+  data: DataInput,
+  probeText: string,
+  train: TrainInput,
+): ExperimentSpecInput {
   return {
     name,
     description: summary,
@@ -64,20 +71,44 @@ function teach(name: string, summary: string, source: SourceInput, data: DataInp
 //                   was 68% packed 5 per row without weight decay; 1600 steps: 77%, recall 39%, modadd 43%, 126 s.
 //                   Recall gets 1/5 of the examples and does not reach its induction jump within two minutes here)
 export const teachingPresets: Record<string, ExperimentSpecInput> = {
-  'teach-copy': teach('teach-copy', 'Copy 6 symbols after a separator: attention learns to look back a fixed distance',
-    { kind: 'synthetic', task: 'copy', length: 6, symbols: 10 }, { seqLen: 64 }, 'B D A J C E <sep> B D A J C E', { steps: 200 }), // short sequences: ~5 examples per row
-  'teach-reverse': teach('teach-reverse', 'Reverse 6 symbols: each answer position looks at a different, mirrored input position',
-    { kind: 'synthetic', task: 'reverse', length: 6, symbols: 10 }, { seqLen: 64 }, 'B D A J C E <sep> E C J A D B', { steps: 600 }), // same size as copy, harder pattern
-  'teach-recall': teach('teach-recall', 'Associative recall: 4 key-value pairs, then a key; answer its value (induction heads)',
+  'teach-copy': teach(
+    'teach-copy',
+    'Copy 6 symbols after a separator: attention learns to look back a fixed distance',
+    { kind: 'synthetic', task: 'copy', length: 6, symbols: 10 },
+    { seqLen: 64 },
+    'B D A J C E <sep> B D A J C E',
+    { steps: 200 },
+  ), // short sequences: ~5 examples per row
+  'teach-reverse': teach(
+    'teach-reverse',
+    'Reverse 6 symbols: each answer position looks at a different, mirrored input position',
+    { kind: 'synthetic', task: 'reverse', length: 6, symbols: 10 },
+    { seqLen: 64 },
+    'B D A J C E <sep> E C J A D B',
+    { steps: 600 },
+  ), // same size as copy, harder pattern
+  'teach-recall': teach(
+    'teach-recall',
+    'Associative recall: 4 key-value pairs, then a key; answer its value (induction heads)',
     { kind: 'synthetic', task: 'recall', length: 4, symbols: 8 }, // 4 pairs over 8 keys: learnable in minutes
     { seqLen: 10, batchSize: 96 }, // one 11-token example per row (keys repeat across packed examples: 46% at seqLen 64); 96 rows ≈ the old tokens per step
-    'C f A b H a E d ? A b', { steps: 600 }), // 100% from ~step 450 (measured: 600 steps, 100%, 40-59 s); 48 rows or 300 steps: no jump (45%)
-  'teach-modadd': teach('teach-modadd', 'Modular addition a + b = ? (mod 11) with weight decay: held-out pairs go from 0% to 100% (generalisation, not just memorisation)',
-    { kind: 'synthetic', task: 'modadd', modulus: 11 }, { seqLen: 32 }, '7 + 6 = 2 3 + 4 = 7', // p = 11: 121 pairs, small enough to see progress
-    { steps: 1500, weightDecay: 1 }), // weight decay 1 as in grokking: 0% held-out without it; 100% from ~step 550 with it (measured 100%, 56 s; 1000 steps: 77%)
-  'teach-mixture': teach('teach-mixture', 'A mixture of copy, reverse, recall, modular addition and sort: do experts specialise by task?',
+    'C f A b H a E d ? A b',
+    { steps: 600 },
+  ), // 100% from ~step 450 (measured: 600 steps, 100%, 40-59 s); 48 rows or 300 steps: no jump (45%)
+  'teach-modadd': teach(
+    'teach-modadd',
+    'Modular addition a + b = ? (mod 11) with weight decay: held-out pairs go from 0% to 100% (generalisation, not just memorisation)',
+    { kind: 'synthetic', task: 'modadd', modulus: 11 },
+    { seqLen: 32 },
+    '7 + 6 = 2 3 + 4 = 7', // p = 11: 121 pairs, small enough to see progress
+    { steps: 1500, weightDecay: 1 },
+  ), // weight decay 1 as in grokking: 0% held-out without it; 100% from ~step 550 with it (measured 100%, 56 s; 1000 steps: 77%)
+  'teach-mixture': teach(
+    'teach-mixture',
+    'A mixture of copy, reverse, recall, modular addition and sort: do experts specialise by task?',
     { kind: 'synthetic', task: 'mixture', length: 4, symbols: 8, modulus: 11 }, // short items so every task fits
     { seqLen: 11, batchSize: 96 }, // one example per row, as for teach-recall (the longest, recall, is 12 tokens)
     '<recall> C f A b H a E d ? A b', // one recall example: the probe is cut to seqLen + 1 tokens
-    { steps: 800, weightDecay: 1 }), // weight decay 1 as in teach-modadd; 1600 steps reach 77% but take ~2 min
+    { steps: 800, weightDecay: 1 },
+  ), // weight decay 1 as in teach-modadd; 1600 steps reach 77% but take ~2 min
 };

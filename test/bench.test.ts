@@ -16,10 +16,23 @@ const tinyAttention = (positions: 'none' | 'xl' | 'rope', Tm: number): Attention
   description: 'tiny',
   shape: { dModel: 16, B: 2, T: 6, Tm },
   dense: att({ kind: 'dense', nHeads: 4, dHead: 4, positions, xlMemory: Tm > 0 }),
-  switchhead: att({ kind: 'switchhead', nHeads: 2, dHead: 4, nExperts: 3, k: 2, moe: { v: true, o: true }, positions, xlMemory: Tm > 0 }),
+  switchhead: att({
+    kind: 'switchhead',
+    nHeads: 2,
+    dHead: 4,
+    nExperts: 3,
+    k: 2,
+    moe: { v: true, o: true },
+    positions,
+    xlMemory: Tm > 0,
+  }),
 });
 const lmSpec = (attention: object) =>
-  parseSpec({ model: { dModel: 16, nLayers: 1, dFF: 32, attention }, data: { seqLen: 8, batchSize: 2 }, train: { steps: 10 } });
+  parseSpec({
+    model: { dModel: 16, nLayers: 1, dFF: 32, attention },
+    data: { seqLen: 8, batchSize: 2 },
+    train: { steps: 10 },
+  });
 const tinyLm: LmStepCase = {
   kind: 'lm-step',
   name: 'tiny-lm',
@@ -40,7 +53,14 @@ for (const backend of ['wasm', 'cpu'] as const)
       expect(r.backend).toBe(backend);
       expect(r.cases.map((c) => c.name)).toEqual(cases.map((c) => c.name));
       for (const c of r.cases) {
-        for (const k of ['switchhead_ms', 'dense_ms', 'switchhead_peak_bytes', 'dense_peak_bytes', 'params_switchhead', 'params_dense'] as const)
+        for (const k of [
+          'switchhead_ms',
+          'dense_ms',
+          'switchhead_peak_bytes',
+          'dense_peak_bytes',
+          'params_switchhead',
+          'params_dense',
+        ] as const)
           expect(c[k], `${c.name} ${k}`).toBeGreaterThan(0);
         expect(c.time_ratio).toBeCloseTo(c.switchhead_ms / c.dense_ms, 10);
         expect(c.mem_ratio).toBeCloseTo(c.switchhead_peak_bytes / c.dense_peak_bytes, 10);
@@ -64,7 +84,13 @@ describe('bench cases', () => {
     expect(a47!.shape).toEqual({ dModel: 412, B: 4, T: 256, Tm: 256 });
     expect([a47!.dense.nHeads, a47!.dense.dHead, a47!.dense.positions]).toEqual([10, 41, 'none']);
     const sh = a47!.switchhead;
-    expect([sh.nHeads, sh.dHead, sh.nExperts, sh.k, sh.moe]).toEqual([2, 76, 5, 2, { q: false, k: false, v: true, o: true }]);
+    expect([sh.nHeads, sh.dHead, sh.nExperts, sh.k, sh.moe]).toEqual([
+      2,
+      76,
+      5,
+      2,
+      { q: false, k: false, v: true, o: true },
+    ]);
     expect(xl!.switchhead.positions).toBe('xl');
     expect(rope!.shape).toEqual({ dModel: 412, B: 4, T: 512, Tm: 0 });
     expect([rope!.switchhead.dHead, rope!.switchhead.k]).toEqual([64, 3]);
@@ -73,7 +99,8 @@ describe('bench cases', () => {
   it('matches the lm-step pair on parameters within one FFN unit per layer', async () => {
     const { countParams } = await import('../engine/cost');
     const lm = ALL_CASES.find((c) => c.name === 'lm-step') as LmStepCase;
-    const d = countParams(lm.dense, 256).total, s = countParams(lm.switchhead, 256).total;
+    const d = countParams(lm.dense, 256).total,
+      s = countParams(lm.switchhead, 256).total;
     expect(Math.abs(d - s)).toBeLessThanOrEqual(lm.dense.model.nLayers * (2 * lm.dense.model.dModel + 1));
   });
 

@@ -8,24 +8,100 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSpec, type ExperimentSpecInput } from '../engine/spec';
 import {
-  attentionCost, attentionMatrices, attentionParamShapes, costRatios, costReport, countParams, formatPaper,
-  formatParams, formatPercent, mlpParamShapes, paramShapes, vocabSizeOf,
+  attentionCost,
+  attentionMatrices,
+  attentionParamShapes,
+  costRatios,
+  costReport,
+  countParams,
+  formatPaper,
+  formatParams,
+  formatPercent,
+  mlpParamShapes,
+  paramShapes,
+  vocabSizeOf,
 } from '../engine/cost';
 import { paperBaselines, paperPresets } from '../experiments/paper';
 
 // SPEC §7.1, one line per 47M/45M row that has a preset: H, d_h, E, k, T, memory, d_ff, params, MACs, Mem.
-interface Row { H: number; dh: number; E?: number; k?: number; T: number; mem: boolean; dFF: number; params: string; macs: string; memF: string }
+interface Row {
+  H: number;
+  dh: number;
+  E?: number;
+  k?: number;
+  T: number;
+  mem: boolean;
+  dFF: number;
+  params: string;
+  macs: string;
+  memF: string;
+}
 const TABLE: Record<string, Row> = {
   'paper-47m-xl': { H: 10, dh: 41, T: 256, mem: true, dFF: 2053, params: '47.26M', macs: '453.4M', memF: '3.5M' },
-  'paper-47m-switchhead-k2': { H: 2, dh: 76, E: 5, k: 2, T: 256, mem: true, dFF: 2080, params: '47.25M', macs: '170.4M', memF: '0.8M' },
-  'paper-47m-switchhead-k3': { H: 2, dh: 76, E: 5, k: 3, T: 256, mem: true, dFF: 2080, params: '47.25M', macs: '202.5M', memF: '0.8M' },
+  'paper-47m-switchhead-k2': {
+    H: 2,
+    dh: 76,
+    E: 5,
+    k: 2,
+    T: 256,
+    mem: true,
+    dFF: 2080,
+    params: '47.25M',
+    macs: '170.4M',
+    memF: '0.8M',
+  },
+  'paper-47m-switchhead-k3': {
+    H: 2,
+    dh: 76,
+    E: 5,
+    k: 3,
+    T: 256,
+    mem: true,
+    dFF: 2080,
+    params: '47.25M',
+    macs: '202.5M',
+    memF: '0.8M',
+  },
   'paper-47m-xl-h2': { H: 2, dh: 205, T: 256, mem: true, dFF: 2053, params: '47.26M', macs: '453.4M', memF: '1.4M' },
   'paper-45m-rope': { H: 10, dh: 41, T: 512, mem: false, dFF: 2053, params: '44.54M', macs: '560.9M', memF: '6.1M' },
-  'paper-45m-switchhead-rope': { H: 2, dh: 64, E: 5, k: 3, T: 512, mem: false, dFF: 2092, params: '44.51M', macs: '285.6M', memF: '1.3M' },
+  'paper-45m-switchhead-rope': {
+    H: 2,
+    dh: 64,
+    E: 5,
+    k: 3,
+    T: 512,
+    mem: false,
+    dFF: 2092,
+    params: '44.51M',
+    macs: '285.6M',
+    memF: '1.3M',
+  },
   'paper-45m-rope-h2': { H: 2, dh: 205, T: 512, mem: false, dFF: 2053, params: '44.54M', macs: '560.9M', memF: '1.9M' },
   // SwitchAll table: d_ff does not apply (σ-MoE 16, 128, 4)
-  'paper-47m-switchall': { H: 2, dh: 76, E: 5, k: 2, T: 256, mem: true, dFF: -1, params: '46.89M', macs: '170.4M', memF: '0.8M' },
-  'paper-47m-switchall-k3': { H: 2, dh: 76, E: 5, k: 3, T: 256, mem: true, dFF: -1, params: '46.89M', macs: '202.5M', memF: '0.8M' },
+  'paper-47m-switchall': {
+    H: 2,
+    dh: 76,
+    E: 5,
+    k: 2,
+    T: 256,
+    mem: true,
+    dFF: -1,
+    params: '46.89M',
+    macs: '170.4M',
+    memF: '0.8M',
+  },
+  'paper-47m-switchall-k3': {
+    H: 2,
+    dh: 76,
+    E: 5,
+    k: 3,
+    T: 256,
+    mem: true,
+    dFF: -1,
+    params: '46.89M',
+    macs: '202.5M',
+    memF: '0.8M',
+  },
 };
 
 const preset = (name: string) => parseSpec(paperPresets[name]);
@@ -36,11 +112,25 @@ describe('SPEC §7.1 rows from the paper presets', () => {
       const s = preset(name);
       const a = s.model.attention;
       // the preset holds the row's configuration
-      expect([a.nHeads, a.dHead, s.data.seqLen, a.xlMemory, s.model.dModel, s.model.nLayers]).toEqual([row.H, row.dh, row.T, row.mem, 412, 16]);
+      expect([a.nHeads, a.dHead, s.data.seqLen, a.xlMemory, s.model.dModel, s.model.nLayers]).toEqual([
+        row.H,
+        row.dh,
+        row.T,
+        row.mem,
+        412,
+        16,
+      ]);
       if (row.E !== undefined) expect([a.kind, a.nExperts, a.k]).toEqual(['switchhead', row.E, row.k]);
       else expect(a.kind).toBe('dense');
       if (row.dFF > 0) expect([s.model.dFF, s.model.mlp.kind]).toEqual([row.dFF, 'dense']);
-      else expect([s.model.mlp.kind, s.model.mlp.nExperts, s.model.mlp.expertSize, s.model.mlp.k, s.model.mlp.entropyReg]).toEqual(['sigma-moe', 16, 128, 4, 1e-4]);
+      else
+        expect([
+          s.model.mlp.kind,
+          s.model.mlp.nExperts,
+          s.model.mlp.expertSize,
+          s.model.mlp.k,
+          s.model.mlp.entropyReg,
+        ]).toEqual(['sigma-moe', 16, 128, 4, 1e-4]);
       expect(vocabSizeOf(s)).toBe(8000);
       // the numbers
       const r = costReport(s);
@@ -71,10 +161,19 @@ describe('SPEC §7.1 rows from the paper presets', () => {
     for (const [name, input] of Object.entries(paperPresets)) {
       const s = parseSpec(input);
       expect(s.name).toBe(name);
-      expect([s.train.steps, s.train.lr, s.train.cosine, s.train.warmupSteps, s.train.weightDecay, s.model.dropout, s.data.batchSize]).toEqual([100_000, 2.5e-4, true, 0, 0, 0.1, 64]);
+      expect([
+        s.train.steps,
+        s.train.lr,
+        s.train.cosine,
+        s.train.warmupSteps,
+        s.train.weightDecay,
+        s.model.dropout,
+        s.data.batchSize,
+      ]).toEqual([100_000, 2.5e-4, true, 0, 0, 0.1, 64]);
       expect(s.train.gradClip).toBe(s.model.mlp.kind === 'sigma-moe' ? 0.25 : 0.1);
     }
-    for (const [a, b] of Object.entries(paperBaselines)) expect(Object.keys(paperPresets)).toContain(a), expect(Object.keys(paperPresets)).toContain(b);
+    for (const [a, b] of Object.entries(paperBaselines))
+      (expect(Object.keys(paperPresets)).toContain(a), expect(Object.keys(paperPresets)).toContain(b));
   });
 
   it('the MoA preset is parameter-matched to the XL baseline (our config) and counts k active heads', () => {
@@ -124,11 +223,14 @@ describe('SPEC §6 formulas and formatting', () => {
 
   it('keeps the quirks: SwitchHead memory ignores k; its XL positional term has no (1+c)', () => {
     const base = paperPresets['paper-47m-switchhead-k2'];
-    const k = (kk: number) => attentionCost(parseSpec({ ...base, model: { ...base.model, attention: { ...base.model!.attention, k: kk } } }));
+    const k = (kk: number) =>
+      attentionCost(parseSpec({ ...base, model: { ...base.model, attention: { ...base.model!.attention, k: kk } } }));
     expect(k(1).memFloats).toBe(k(5).memFloats);
     expect(k(5).macs).toBeGreaterThan(k(1).macs);
     // XL term difference between c=1 and c=0 is only the (1+c) terms: attention matrices and selections
-    const noMem = attentionCost(parseSpec({ ...base, model: { ...base.model, attention: { ...base.model!.attention, xlMemory: false } } }));
+    const noMem = attentionCost(
+      parseSpec({ ...base, model: { ...base.model, attention: { ...base.model!.attention, xlMemory: false } } }),
+    );
     const withMem = attentionCost(preset('paper-47m-switchhead-k2'));
     const [H, dh, E, d, T] = [2, 76, 5, 412, 256];
     expect(withMem.macs - noMem.macs).toBe(2 * H * dh * T * T + 2 * E * d * T);
@@ -136,7 +238,12 @@ describe('SPEC §6 formulas and formatting', () => {
 
   it('counts MoE on Q and K as k projections each and one selector per side', () => {
     const s = (moe: { q: boolean; k: boolean; v: boolean; o: boolean }) =>
-      attentionCost(parseSpec({ model: { dModel: 32, attention: { nHeads: 2, dHead: 8, nExperts: 4, k: 3, moe, positions: 'none' } }, data: { seqLen: 16 } }));
+      attentionCost(
+        parseSpec({
+          model: { dModel: 32, attention: { nHeads: 2, dHead: 8, nExperts: 4, k: 3, moe, positions: 'none' } },
+          data: { seqLen: 16 },
+        }),
+      );
     const vo = s({ q: false, k: false, v: true, o: true });
     const all = s({ q: true, k: true, v: true, o: true });
     // two more MoE projections: +2·(k-1) dense projections, +2·H·k·T·d_h gate sums, same two selectors
@@ -156,14 +263,28 @@ const attOf = (c: Record<string, any>, kind: 'switchhead' | 'dense') =>
     model: {
       dModel: c.d_model,
       attention: {
-        kind, nHeads: c.n_heads, dHead: c.d_head, nExperts: c.n_experts ?? 1, k: c.k ?? 1, positions: c.pos, rotateFraction: c.rotate_fraction,
+        kind,
+        nHeads: c.n_heads,
+        dHead: c.d_head,
+        nExperts: c.n_experts ?? 1,
+        k: c.k ?? 1,
+        positions: c.pos,
+        rotateFraction: c.rotate_fraction,
         moe: { q: !!c.moe_q, k: !!c.moe_k, v: c.moe_v ?? true, o: c.moe_o ?? true },
       },
     },
   }).model;
 
 describe('parameter shapes match the golden fixtures', () => {
-  for (const f of ['switchhead_attention', 'switchhead_attention_rope', 'switchhead_attention_qkvo', 'switchhead_attention_xl', 'dense_attention', 'dense_attention_rope', 'dense_attention_xl']) {
+  for (const f of [
+    'switchhead_attention',
+    'switchhead_attention_rope',
+    'switchhead_attention_qkvo',
+    'switchhead_attention_xl',
+    'dense_attention',
+    'dense_attention_rope',
+    'dense_attention_xl',
+  ]) {
     it(f, () => {
       const g = golden(`${f}.json`);
       const m = attOf(g.config, f.startsWith('dense') ? 'dense' : 'switchhead');
@@ -171,15 +292,23 @@ describe('parameter shapes match the golden fixtures', () => {
     });
   }
   it('sigma_moe_mlp', () => {
-    const g = golden('sigma_moe_mlp.json'), c = g.config;
-    const m = parseSpec({ model: { dModel: c.d_model, mlp: { kind: 'sigma-moe', nExperts: c.n_experts, expertSize: c.expert_size, k: c.k } } }).model;
+    const g = golden('sigma_moe_mlp.json'),
+      c = g.config;
+    const m = parseSpec({
+      model: {
+        dModel: c.d_model,
+        mlp: { kind: 'sigma-moe', nExperts: c.n_experts, expertSize: c.expert_size, k: c.k },
+      },
+    }).model;
     expect(mlpParamShapes(m.mlp, m.dModel, m.dFF)).toEqual(shapesOf(g));
   });
   it('tiny_lm (every tensor of the LM, and the total)', () => {
-    const g = golden('tiny_lm.json'), c = g.config;
+    const g = golden('tiny_lm.json'),
+      c = g.config;
     const spec = parseSpec({
       model: {
-        dModel: c.d_model, nLayers: c.n_layers,
+        dModel: c.d_model,
+        nLayers: c.n_layers,
         attention: { ...attOf({ ...c.att, d_model: c.d_model }, 'switchhead').attention },
         mlp: { kind: 'sigma-moe', nExperts: c.mlp.n_experts, expertSize: c.mlp.expert_size, k: c.mlp.k },
       },
@@ -187,11 +316,19 @@ describe('parameter shapes match the golden fixtures', () => {
     expect(paramShapes(spec.model, c.vocab_size)).toEqual(shapesOf(g));
     const total = Object.values(g.weights).reduce((a, t) => a + t.shape.reduce((x, y) => x * y, 1), 0);
     expect(countParams(spec, c.vocab_size).total).toBe(total);
-    expect(Object.keys(countParams(spec, c.vocab_size, { byName: true }).byName!).length).toBe(Object.keys(g.weights).length);
+    expect(Object.keys(countParams(spec, c.vocab_size, { byName: true }).byName!).length).toBe(
+      Object.keys(g.weights).length,
+    );
   });
   it('E = 1: dense V/O plus a per-head output gate [H, d]', () => {
     const m = parseSpec({ model: { dModel: 16, attention: { nHeads: 2, dHead: 8, nExperts: 1, k: 1 } } }).model;
-    expect(attentionParamShapes(m.attention, 16)).toEqual({ W_q: [16, 16], W_k: [16, 16], W_v: [16, 16], W_o: [16, 16], W_sel_dst: [2, 16] });
+    expect(attentionParamShapes(m.attention, 16)).toEqual({
+      W_q: [16, 16],
+      W_k: [16, 16],
+      W_v: [16, 16],
+      W_o: [16, 16],
+      W_sel_dst: [2, 16],
+    });
   });
 });
 
@@ -207,7 +344,8 @@ describe('vocabulary and report', () => {
 });
 
 describe('npm run cost (CLI)', () => {
-  const cli = (...args: string[]) => spawnSync('npx', ['tsx', 'engine/node/cli/cost.ts', ...args], { cwd: join(HERE, '..'), encoding: 'utf8' });
+  const cli = (...args: string[]) =>
+    spawnSync('npx', ['tsx', 'engine/node/cli/cost.ts', ...args], { cwd: join(HERE, '..'), encoding: 'utf8' });
 
   it('a bad spec file exits 1 with an error naming the field', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cost-'));
@@ -230,7 +368,13 @@ describe('npm run cost (CLI)', () => {
     const r = cli('paper-47m-switchhead-k2');
     expect(r.status).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect([out.params.paper, out.attention.macsPaper, out.attention.memPaper, out.attentionMatrices.perLayer]).toEqual(['47.25M', '170.4M', '0.8M', 2]);
-    expect([out.ratios.baseline, out.ratios.macsPaper, out.ratios.memPaper]).toEqual(['paper-47m-xl', '37.6%', '22.0%']);
+    expect([out.params.paper, out.attention.macsPaper, out.attention.memPaper, out.attentionMatrices.perLayer]).toEqual(
+      ['47.25M', '170.4M', '0.8M', 2],
+    );
+    expect([out.ratios.baseline, out.ratios.macsPaper, out.ratios.memPaper]).toEqual([
+      'paper-47m-xl',
+      '37.6%',
+      '22.0%',
+    ]);
   });
 });

@@ -38,8 +38,17 @@ describe('registry', () => {
   });
 
   it('covers each paper model kind at CPU size, byte-level Gutenberg', () => {
-    const kinds = cpu.map((n) => parseSpec(presets[n].spec)).map((s) => `${s.model.attention.kind}/${s.model.attention.positions}/${s.model.mlp.kind}`);
-    for (const k of ['dense/xl/dense', 'switchhead/xl/dense', 'switchhead/xl/sigma-moe', 'dense/rope/dense', 'switchhead/rope/dense', 'moa/xl/dense'])
+    const kinds = cpu
+      .map((n) => parseSpec(presets[n].spec))
+      .map((s) => `${s.model.attention.kind}/${s.model.attention.positions}/${s.model.mlp.kind}`);
+    for (const k of [
+      'dense/xl/dense',
+      'switchhead/xl/dense',
+      'switchhead/xl/sigma-moe',
+      'dense/rope/dense',
+      'switchhead/rope/dense',
+      'moa/xl/dense',
+    ])
       expect(kinds).toContain(k);
     for (const n of cpu) {
       const s = parseSpec(presets[n].spec);
@@ -62,19 +71,25 @@ describe('CPU-sized paper configurations', () => {
     }
   });
 
-  it('keeps the paper\'s attention cost ratios (MACs, memory within 10 points; same matrix reduction)', () => {
+  it("keeps the paper's attention cost ratios (MACs, memory within 10 points; same matrix reduction)", () => {
     const pairs: [string, string][] = [
-      ['cpu-switchhead-k2', 'paper-47m-switchhead-k2'], ['cpu-switchhead-k3', 'paper-47m-switchhead-k3'],
-      ['cpu-switchhead-rope', 'paper-45m-switchhead-rope'], ['cpu-xl-h2', 'paper-47m-xl-h2'], ['cpu-switchall', 'paper-47m-switchall'],
+      ['cpu-switchhead-k2', 'paper-47m-switchhead-k2'],
+      ['cpu-switchhead-k3', 'paper-47m-switchhead-k3'],
+      ['cpu-switchhead-rope', 'paper-45m-switchhead-rope'],
+      ['cpu-xl-h2', 'paper-47m-xl-h2'],
+      ['cpu-switchall', 'paper-47m-switchall'],
     ];
     const ratio = (n: string) => {
       const s = parseSpec(presets[n].spec);
       return costRatios(costReport(s), costReport(parseSpec(presets[baselines[n]].spec)));
     };
     for (const [c, p] of pairs) {
-      const rc = ratio(c), rp = ratio(p);
+      const rc = ratio(c),
+        rp = ratio(p);
       expect(Math.abs(rc.macs - rp.macs), `${c} MACs ${rc.macsPaper} vs paper ${rp.macsPaper}`).toBeLessThan(0.1);
-      expect(Math.abs(rc.memFloats - rp.memFloats), `${c} memory ${rc.memPaper} vs paper ${rp.memPaper}`).toBeLessThan(0.1);
+      expect(Math.abs(rc.memFloats - rp.memFloats), `${c} memory ${rc.memPaper} vs paper ${rp.memPaper}`).toBeLessThan(
+        0.1,
+      );
       expect(rc.attentionMatrixReduction).toBe(rp.attentionMatrixReduction);
     }
   });
@@ -86,7 +101,10 @@ describe('teaching presets', () => {
   it('teach-copy learns to copy within 100 steps', async () => {
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sh-teach-'));
     try {
-      const spec = parseSpec({ ...presets['teach-copy'].spec, train: { ...presets['teach-copy'].spec.train, steps: 100 } });
+      const spec = parseSpec({
+        ...presets['teach-copy'].spec,
+        train: { ...presets['teach-copy'].spec.train, steps: 100 },
+      });
       const r = await runExperiment({ spec, runsRoot: root, progress: null, log: () => {}, handleSignals: false });
       const s = r.summary!;
       const first = JSON.parse(fs.readFileSync(path.join(r.dir, 'metrics.jsonl'), 'utf8').split('\n')[0]);

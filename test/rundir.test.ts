@@ -16,13 +16,20 @@ afterEach(() => {
 });
 
 function checkpointBytes(step: number): Uint8Array {
-  return encodeSafetensors({ w: { dtype: 'F32', shape: [2], data: new Float32Array([step, -step]) } }, { step: String(step) });
+  return encodeSafetensors(
+    { w: { dtype: 'F32', shape: [2], data: new Float32Array([step, -step]) } },
+    { step: String(step) },
+  );
 }
 
 describe('JSONL', () => {
   it('round-trips records, one line each', () => {
     const f = path.join(tmp, 'm.jsonl');
-    const recs = [{ step: 1, loss: 2.5 }, { step: 2, note: 'a\nb "quoted"' }, { step: 3, nested: { x: [1, 2] } }];
+    const recs = [
+      { step: 1, loss: 2.5 },
+      { step: 2, note: 'a\nb "quoted"' },
+      { step: 3, nested: { x: [1, 2] } },
+    ];
     for (const r of recs) appendJsonl(f, r);
     expect(fs.readFileSync(f, 'utf8').split('\n')).toHaveLength(recs.length + 1);
     expect(readJsonl(f)).toEqual(recs);
@@ -101,13 +108,22 @@ describe('RunDir', () => {
     const again = RunDir.open(run.dir);
     expect(again.id).toBe('20250102-030405-test');
     expect(again.readSpec()).toEqual({ model: { dModel: 16 } });
-    expect(again.readMetrics()).toEqual([{ step: 1, loss: 3 }, { step: 2, loss: 2 }]);
+    expect(again.readMetrics()).toEqual([
+      { step: 1, loss: 3 },
+      { step: 2, loss: 2 },
+    ]);
     expect(again.readRouting()).toEqual([{ step: 2, layer: 0, usage: [0.5, 0.5] }]);
     expect(again.listProbes()).toEqual([2]);
     expect(again.readProbe(2)).toEqual({ attention: [[1]] });
     expect(again.readSummary()).toEqual({ finalLoss: 2 });
     expect(RunDir.open(path.join(tmp, 'runs'), '20250102-030405-test').dir).toBe(run.dir);
-    expect(fs.readdirSync(run.dir).sort()).toEqual(['metrics.jsonl', 'probes', 'routing.jsonl', 'spec.json', 'summary.json']);
+    expect(fs.readdirSync(run.dir).sort()).toEqual([
+      'metrics.jsonl',
+      'probes',
+      'routing.jsonl',
+      'spec.json',
+      'summary.json',
+    ]);
     expect(run.strayTempFiles()).toEqual([]);
   });
 
@@ -206,7 +222,10 @@ for (let i = 0; ; i++) {
   async function runAndKill(dir: string, delayMs: number): Promise<void> {
     const script = path.join(tmp, 'child.ts');
     fs.writeFileSync(script, childSrc);
-    const child = spawn(process.execPath, ['--import', 'tsx', script, dir], { cwd: path.resolve(__dirname, '..'), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', script, dir], {
+      cwd: path.resolve(__dirname, '..'),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     await new Promise<void>((resolve, reject) => {
@@ -228,7 +247,8 @@ for (let i = 0; ; i++) {
       const recs = readJsonl<{ step: number }>(path.join(dir, 'metrics.jsonl'));
       // every round restarts at step 0, so the file is 0..n0-1, 0..n1-1, ...; each run's lines are in order
       expect(recs.length).toBeGreaterThan(lastSteps);
-      for (let i = 1; i < recs.length; i++) expect(recs[i].step === recs[i - 1].step + 1 || recs[i].step === 0).toBe(true);
+      for (let i = 1; i < recs.length; i++)
+        expect(recs[i].step === recs[i - 1].step + 1 || recs[i].step === 0).toBe(true);
       const state = JSON.parse(fs.readFileSync(path.join(dir, 'state.json'), 'utf8'));
       expect(state.pad).toHaveLength(20000);
       // the atomic file is at most one write ahead of / behind the last complete JSONL line
@@ -236,7 +256,8 @@ for (let i = 0; ; i++) {
       lastSteps = recs.length;
     }
     // temp files of an interrupted write may remain; they never replace the real file
-    for (const f of fs.readdirSync(dir)) expect(['metrics.jsonl', 'state.json'].includes(f) || f.startsWith('.tmp-')).toBe(true);
+    for (const f of fs.readdirSync(dir))
+      expect(['metrics.jsonl', 'state.json'].includes(f) || f.startsWith('.tmp-')).toBe(true);
   });
 
   it('repairs a torn line left by a crash when the next process appends', async () => {

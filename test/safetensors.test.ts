@@ -111,7 +111,10 @@ describe('safetensors round trip', () => {
   it('reads a file written by another writer (unpadded header, tensors out of order, unaligned data)', () => {
     const a = f32Bytes([1.5, -2]);
     const b = new Uint8Array([3]);
-    const header = { b: { dtype: 'U8', shape: [1], data_offsets: [0, 1] }, a: { dtype: 'F32', shape: [2], data_offsets: [1, 9] } };
+    const header = {
+      b: { dtype: 'U8', shape: [1], data_offsets: [0, 1] },
+      a: { dtype: 'F32', shape: [2], data_offsets: [1, 9] },
+    };
     const data = new Uint8Array(9);
     data.set(b, 0);
     data.set(a, 1);
@@ -122,9 +125,15 @@ describe('safetensors round trip', () => {
   });
 
   it('refuses to encode inconsistent tensors', () => {
-    expect(() => encodeSafetensors({ w: { dtype: 'F32', shape: [2, 2], data: new Float32Array(3) } })).toThrow(/shape \[2, 2\].*3 values/);
-    expect(() => encodeSafetensors({ w: { dtype: 'F64', shape: [1], data: new Float32Array(1) } })).toThrow(/F64.*Float32Array/);
-    expect(() => encodeSafetensors({ __metadata__: { dtype: 'U8', shape: [0], data: new Uint8Array(0) } })).toThrow(/cannot be a tensor name/);
+    expect(() => encodeSafetensors({ w: { dtype: 'F32', shape: [2, 2], data: new Float32Array(3) } })).toThrow(
+      /shape \[2, 2\].*3 values/,
+    );
+    expect(() => encodeSafetensors({ w: { dtype: 'F64', shape: [1], data: new Float32Array(1) } })).toThrow(
+      /F64.*Float32Array/,
+    );
+    expect(() => encodeSafetensors({ __metadata__: { dtype: 'U8', shape: [0], data: new Uint8Array(0) } })).toThrow(
+      /cannot be a tensor name/,
+    );
   });
 });
 
@@ -133,7 +142,12 @@ describe('safetensors validation', () => {
 
   it('names a truncated file', () => {
     const b = good();
-    expectCheckpointError(() => decodeSafetensors(b.subarray(0, b.length - 1), FILE), FILE, 'ends past the data section', 'truncated');
+    expectCheckpointError(
+      () => decodeSafetensors(b.subarray(0, b.length - 1), FILE),
+      FILE,
+      'ends past the data section',
+      'truncated',
+    );
     expectCheckpointError(() => decodeSafetensors(b.subarray(0, 5), FILE), FILE, 'too short');
     expectCheckpointError(() => decodeSafetensors(b.subarray(0, 20), FILE), FILE, 'header length', 'exceeds');
     expectCheckpointError(() => decodeSafetensors(new Uint8Array(0), FILE), '0 bytes');
@@ -154,8 +168,14 @@ describe('safetensors validation', () => {
   });
 
   it('checks sizes against dtype x shape', () => {
-    const f = rawFile({ 'layers.0.att.W_v': { dtype: 'F32', shape: [32, 32], data_offsets: [0, 2048] } }, new Uint8Array(2048));
-    expectCheckpointError(() => decodeSafetensors(f, FILE), `${FILE}: tensor 'layers.0.att.W_v' needs 4096 bytes but offsets give 2048`);
+    const f = rawFile(
+      { 'layers.0.att.W_v': { dtype: 'F32', shape: [32, 32], data_offsets: [0, 2048] } },
+      new Uint8Array(2048),
+    );
+    expectCheckpointError(
+      () => decodeSafetensors(f, FILE),
+      `${FILE}: tensor 'layers.0.att.W_v' needs 4096 bytes but offsets give 2048`,
+    );
   });
 
   it('rejects overlap, gaps and trailing bytes', () => {
@@ -167,16 +187,34 @@ describe('safetensors validation', () => {
     const gap = rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, new Uint8Array(8));
     expectCheckpointError(() => decodeSafetensors(gap, FILE), 'gap of 4 unused bytes');
     const trailing = rawFile({ a: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, new Uint8Array(6));
-    expectCheckpointError(() => decodeSafetensors(trailing, FILE), 'data section has 6 bytes but the tensors cover only 4');
+    expectCheckpointError(
+      () => decodeSafetensors(trailing, FILE),
+      'data section has 6 bytes but the tensors cover only 4',
+    );
   });
 
   it('rejects bad dtypes, shapes, offsets and metadata', () => {
     const one = (entry: unknown, data = new Uint8Array(4)) => rawFile({ t: entry }, data);
-    expectCheckpointError(() => decodeSafetensors(one({ dtype: 'F16', shape: [2], data_offsets: [0, 4] })), "dtype 'F16' is not supported");
-    expectCheckpointError(() => decodeSafetensors(one({ dtype: 'Q4', shape: [2], data_offsets: [0, 4] })), "dtype 'Q4' is unknown");
-    expectCheckpointError(() => decodeSafetensors(one({ dtype: 'U8', shape: [2, -2], data_offsets: [0, 4] })), 'shape [2,-2]');
-    expectCheckpointError(() => decodeSafetensors(one({ dtype: 'U8', shape: [4], data_offsets: [0] })), 'data_offsets [0]');
-    expectCheckpointError(() => decodeSafetensors(one({ dtype: 'U8', shape: [0], data_offsets: [4, 0] })), 'end before they begin');
+    expectCheckpointError(
+      () => decodeSafetensors(one({ dtype: 'F16', shape: [2], data_offsets: [0, 4] })),
+      "dtype 'F16' is not supported",
+    );
+    expectCheckpointError(
+      () => decodeSafetensors(one({ dtype: 'Q4', shape: [2], data_offsets: [0, 4] })),
+      "dtype 'Q4' is unknown",
+    );
+    expectCheckpointError(
+      () => decodeSafetensors(one({ dtype: 'U8', shape: [2, -2], data_offsets: [0, 4] })),
+      'shape [2,-2]',
+    );
+    expectCheckpointError(
+      () => decodeSafetensors(one({ dtype: 'U8', shape: [4], data_offsets: [0] })),
+      'data_offsets [0]',
+    );
+    expectCheckpointError(
+      () => decodeSafetensors(one({ dtype: 'U8', shape: [0], data_offsets: [4, 0] })),
+      'end before they begin',
+    );
     const meta = rawFile({ __metadata__: { step: 200 } }, new Uint8Array(0));
     expectCheckpointError(() => decodeSafetensors(meta, FILE), "'__metadata__' entry 'step' is not a string");
   });
@@ -191,7 +229,7 @@ describe('safetensors validation', () => {
 
 describe('checkCompatible', () => {
   const model = {
-    'emb': { dtype: 'F32', shape: [11, 16] },
+    emb: { dtype: 'F32', shape: [11, 16] },
     'layers.0.att.W_v': { dtype: 'F32', shape: [8, 16, 8] },
     'layers.0.att.W_o': { dtype: 'F32', shape: [8, 8, 16] },
     step: { dtype: 'I64', shape: [] as number[] },

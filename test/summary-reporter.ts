@@ -2,7 +2,12 @@
 // so CI logs state the count in a runner-neutral form.
 import type { Reporter } from 'vitest/node';
 
-interface Task { type: string; mode?: string; result?: { state?: string }; tasks?: Task[] }
+interface Task {
+  type: string;
+  mode?: string;
+  result?: { state?: string };
+  tasks?: Task[];
+}
 
 function count(tasks: Task[], n = { passed: 0, failed: 0, skipped: 0 }) {
   for (const t of tasks) {

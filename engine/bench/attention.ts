@@ -18,10 +18,13 @@ export interface AttentionRig {
 
 /** The layer's parameters as the engine initialises them (a 1-layer model's `layers.0.att.*`). */
 export function attentionParams(cfg: AttentionConfig, dModel: number, seed: number): Record<string, tf.Variable> {
-  const model = { dModel, nLayers: 1, dFF: 1, dropout: 0, attention: cfg, mlp: { kind: 'dense' } } as Parameters<typeof paramDefs>[0];
+  const model = { dModel, nLayers: 1, dFF: 1, dropout: 0, attention: cfg, mlp: { kind: 'dense' } } as Parameters<
+    typeof paramDefs
+  >[0];
   const prefix = 'layers.0.att.';
   const defs: Record<string, ParamDef> = {};
-  for (const [name, def] of Object.entries(paramDefs(model, 1))) if (name.startsWith(prefix)) defs[name.slice(prefix.length)] = def;
+  for (const [name, def] of Object.entries(paramDefs(model, 1)))
+    if (name.startsWith(prefix)) defs[name.slice(prefix.length)] = def;
   return initParams(defs, seed);
 }
 

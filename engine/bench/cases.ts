@@ -1,5 +1,5 @@
 // Benchmark cases (DESIGN 2.4): each pairs a dense baseline with SwitchHead at one of the paper's shapes.
-// Data only; engine/bench/attention.ts and lm_step.ts run them.
+// Data only; engine/bench/attention.ts and lm-step.ts run them.
 import { countParams } from '../cost';
 import { parseSpec, type AttentionConfig, type ExperimentSpec, type ExperimentSpecInput } from '../spec';
 
@@ -41,20 +41,50 @@ function pair47m(positions: 'none' | 'xl'): Pick<AttentionCase, 'dense' | 'switc
   const xlMemory = true;
   return {
     dense: attention({ kind: 'dense', nHeads: 10, dHead: 41, positions, xlMemory }), // wikitext103_xl
-    switchhead: attention({ kind: 'switchhead', nHeads: 2, dHead: 76, nExperts: 5, k: 2, moe: { v: true, o: true }, positions, xlMemory }), // wikitext103_moeatt_matched_l_ff
+    switchhead: attention({
+      kind: 'switchhead',
+      nHeads: 2,
+      dHead: 76,
+      nExperts: 5,
+      k: 2,
+      moe: { v: true, o: true },
+      positions,
+      xlMemory,
+    }), // wikitext103_moeatt_matched_l_ff
   };
 }
 
 export const ATTENTION_CASES: AttentionCase[] = [
-  { kind: 'attention', name: 'attn-47m', description: '47M Wikitext-103 attention layer, no positional term', shape: SHAPE_47M, ...pair47m('none') },
-  { kind: 'attention', name: 'attn-47m-xl', description: '47M Wikitext-103 attention layer, XL relative term', shape: SHAPE_47M, ...pair47m('xl') },
+  {
+    kind: 'attention',
+    name: 'attn-47m',
+    description: '47M Wikitext-103 attention layer, no positional term',
+    shape: SHAPE_47M,
+    ...pair47m('none'),
+  },
+  {
+    kind: 'attention',
+    name: 'attn-47m-xl',
+    description: '47M Wikitext-103 attention layer, XL relative term',
+    shape: SHAPE_47M,
+    ...pair47m('xl'),
+  },
   {
     kind: 'attention',
     name: 'attn-47m-rope',
     description: 'RoPE 45M attention layer (wikitext103_xl_rope vs wikitext103_moeatt_rope_matched_k3)',
     shape: SHAPE_ROPE,
     dense: attention({ kind: 'dense', nHeads: 10, dHead: 41, positions: 'rope', xlMemory: false }),
-    switchhead: attention({ kind: 'switchhead', nHeads: 2, dHead: 64, nExperts: 5, k: 3, moe: { v: true, o: true }, positions: 'rope', xlMemory: false }),
+    switchhead: attention({
+      kind: 'switchhead',
+      nHeads: 2,
+      dHead: 64,
+      nExperts: 5,
+      k: 3,
+      moe: { v: true, o: true },
+      positions: 'rope',
+      xlMemory: false,
+    }),
   },
 ];
 
@@ -77,7 +107,10 @@ function matchedSwitchHeadLm(dense: ExperimentSpec, attn: AttentionInput): Exper
   const target = countParams(dense, LM_VOCAB).total;
   const perUnit = 2 * dense.model.dModel + 1; // one FFN hidden unit: a row of W1, a column of W2, a bias
   const first = lmSpec('lm-switchhead', attn, LM_DFF);
-  const dFF = Math.max(1, LM_DFF + Math.round((target - countParams(first, LM_VOCAB).total) / (perUnit * dense.model.nLayers)));
+  const dFF = Math.max(
+    1,
+    LM_DFF + Math.round((target - countParams(first, LM_VOCAB).total) / (perUnit * dense.model.nLayers)),
+  );
   return lmSpec('lm-switchhead', attn, dFF);
 }
 
@@ -86,9 +119,18 @@ const LM_DENSE = lmSpec('lm-dense', { kind: 'dense', nHeads: 4, dHead: 32, posit
 export const LM_STEP_CASE: LmStepCase = {
   kind: 'lm-step',
   name: 'lm-step',
-  description: 'one training step (Trainer.step) of a 2-layer d 128 RoPE LM, bytes, batch 8 x 128 tokens; FFN widths matched on parameters',
+  description:
+    'one training step (Trainer.step) of a 2-layer d 128 RoPE LM, bytes, batch 8 x 128 tokens; FFN widths matched on parameters',
   dense: LM_DENSE,
-  switchhead: matchedSwitchHeadLm(LM_DENSE, { kind: 'switchhead', nHeads: 2, dHead: 32, nExperts: 4, k: 2, moe: { v: true, o: true }, positions: 'rope' }),
+  switchhead: matchedSwitchHeadLm(LM_DENSE, {
+    kind: 'switchhead',
+    nHeads: 2,
+    dHead: 32,
+    nExperts: 4,
+    k: 2,
+    moe: { v: true, o: true },
+    positions: 'rope',
+  }),
 };
 
 export const ALL_CASES: BenchCase[] = [...ATTENTION_CASES, LM_STEP_CASE];
@@ -97,6 +139,7 @@ export const ALL_CASES: BenchCase[] = [...ATTENTION_CASES, LM_STEP_CASE];
 export function selectCases(names: string[] | undefined, all: BenchCase[] = ALL_CASES): BenchCase[] {
   if (!names || names.length === 0) return all;
   const unknown = names.filter((n) => !all.some((c) => c.name === n));
-  if (unknown.length) throw new Error(`unknown bench case(s) ${unknown.join(', ')} (known: ${all.map((c) => c.name).join(', ')})`);
+  if (unknown.length)
+    throw new Error(`unknown bench case(s) ${unknown.join(', ')} (known: ${all.map((c) => c.name).join(', ')})`);
   return all.filter((c) => names.includes(c.name));
 }

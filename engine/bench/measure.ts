@@ -38,7 +38,11 @@ export async function timeRuns(fn: () => tf.Tensor[], repeats: number, warmup: n
 
 /** Like timeRuns for several computations at once, alternating them run by run, so that a change in machine
  *  load (other processes on these 2 cores) hits every side alike and their ratio stays fair. */
-export async function timeRunsInterleaved(fns: Array<() => tf.Tensor[]>, repeats: number, warmup: number): Promise<Timing[]> {
+export async function timeRunsInterleaved(
+  fns: Array<() => tf.Tensor[]>,
+  repeats: number,
+  warmup: number,
+): Promise<Timing[]> {
   for (let i = 0; i < warmup; i++) for (const fn of fns) await runOnce(fn);
   const all = fns.map(() => [] as number[]);
   const start = liveTensors();
@@ -86,7 +90,8 @@ interface EngineInternals {
 async function withBufferTracking<T>(fn: () => Promise<T>): Promise<{ result: T; peak: number }> {
   const engine = tf.engine() as unknown as EngineInternals;
   const { trackTensor, removeDataId } = engine;
-  let live = 0, peak = 0;
+  let live = 0,
+    peak = 0;
   engine.trackTensor = function (a, backend) {
     const fresh = !engine.state.tensorInfo.has(a.dataId);
     trackTensor.call(engine, a, backend);

@@ -5,7 +5,7 @@ import { attentionCost } from '../cost';
 import { parseSpec, type AttentionConfig, type ExperimentSpec } from '../spec';
 import { attentionRig } from './attention';
 import { selectCases, type AttentionCase, type BenchCase, type LmStepCase } from './cases';
-import { benchLmSteps, type LmStepResult } from './lm_step';
+import { benchLmSteps, type LmStepResult } from './lm-step';
 import { profileRun, timeRunsInterleaved, type KernelStat } from './measure';
 
 export interface BenchOptions {
@@ -77,13 +77,22 @@ type Opts = Required<Omit<BenchOptions, 'cases' | 'caseList' | 'log'>>;
 async function attentionPair(c: AttentionCase, o: Opts): Promise<[SideResult, SideResult]> {
   const rigs = [attentionRig(c.dense, c.shape), attentionRig(c.switchhead, c.shape)];
   try {
-    const times = await timeRunsInterleaved(rigs.map((r) => r.step), o.repeats, o.warmup);
+    const times = await timeRunsInterleaved(
+      rigs.map((r) => r.step),
+      o.repeats,
+      o.warmup,
+    );
     const sides: SideResult[] = [];
     for (const [i, rig] of rigs.entries()) {
       const cfg = i === 0 ? c.dense : c.switchhead;
       const prof = await profileRun(rig.step);
       sides.push({
-        ms: times[i]!.medianMs, allMs: times[i]!.allMs, peakBytes: prof.peakBytes, tfjsPeakBytes: prof.tfjsPeakBytes, params: rig.paramCount, leakedTensors: times[i]!.leakedTensors,
+        ms: times[i]!.medianMs,
+        allMs: times[i]!.allMs,
+        peakBytes: prof.peakBytes,
+        tfjsPeakBytes: prof.tfjsPeakBytes,
+        params: rig.paramCount,
+        leakedTensors: times[i]!.leakedTensors,
         ...paperCost(cfg, c.shape.dModel, c.shape.T),
         ...(o.profile ? { kernels: prof.kernels } : {}),
       });
@@ -97,7 +106,13 @@ async function attentionPair(c: AttentionCase, o: Opts): Promise<[SideResult, Si
 async function lmPair(c: LmStepCase, o: Opts): Promise<[SideResult, SideResult]> {
   const [dense, sh] = await benchLmSteps([c.dense, c.switchhead], o.repeats, o.warmup);
   const side = (r: LmStepResult, spec: ExperimentSpec): SideResult => ({
-    ms: r.medianMs, allMs: r.allMs, peakBytes: r.peakBytes, tfjsPeakBytes: r.tfjsPeakBytes, params: r.params, leakedTensors: r.leakedTensors, tokensPerS: r.tokensPerS,
+    ms: r.medianMs,
+    allMs: r.allMs,
+    peakBytes: r.peakBytes,
+    tfjsPeakBytes: r.tfjsPeakBytes,
+    params: r.params,
+    leakedTensors: r.leakedTensors,
+    tokensPerS: r.tokensPerS,
     ...paperCost(spec.model.attention, spec.model.dModel, spec.data.seqLen),
   });
   return [side(dense!, c.dense), side(sh!, c.switchhead)];
@@ -118,7 +133,9 @@ function combine(c: BenchCase, sh: SideResult, dense: SideResult): CaseResult {
     params_switchhead: sh.params,
     params_dense: dense.params,
     paper_mem_ratio: sh.memFloats / dense.memFloats,
-    ...(sh.tokensPerS !== undefined ? { switchhead_tokens_per_s: sh.tokensPerS, dense_tokens_per_s: dense.tokensPerS } : {}),
+    ...(sh.tokensPerS !== undefined
+      ? { switchhead_tokens_per_s: sh.tokensPerS, dense_tokens_per_s: dense.tokensPerS }
+      : {}),
     switchhead: sh,
     dense,
   };
@@ -126,8 +143,10 @@ function combine(c: BenchCase, sh: SideResult, dense: SideResult): CaseResult {
 
 export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
   const o = { repeats: opts.repeats ?? 5, warmup: opts.warmup ?? 1, profile: opts.profile ?? false };
-  if (!(Number.isInteger(o.repeats) && o.repeats >= 1)) throw new Error(`repeats must be an integer >= 1, got ${o.repeats}`);
-  if (!(Number.isInteger(o.warmup) && o.warmup >= 0)) throw new Error(`warmup must be an integer >= 0, got ${o.warmup}`);
+  if (!(Number.isInteger(o.repeats) && o.repeats >= 1))
+    throw new Error(`repeats must be an integer >= 1, got ${o.repeats}`);
+  if (!(Number.isInteger(o.warmup) && o.warmup >= 0))
+    throw new Error(`warmup must be an integer >= 0, got ${o.warmup}`);
   const log = opts.log ?? (() => {});
   const results: CaseResult[] = [];
   for (const c of opts.caseList ?? selectCases(opts.cases)) {
@@ -136,5 +155,11 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchReport> {
     log(`${c.name}: dense ${dense.ms.toFixed(1)} ms, switchhead ${sh.ms.toFixed(1)} ms`);
     results.push(combine(c, sh, dense));
   }
-  return { backend: tf.getBackend(), repeats: o.repeats, warmup: o.warmup, peak_bytes_note: PEAK_BYTES_NOTE, cases: results };
+  return {
+    backend: tf.getBackend(),
+    repeats: o.repeats,
+    warmup: o.warmup,
+    peak_bytes_note: PEAK_BYTES_NOTE,
+    cases: results,
+  };
 }

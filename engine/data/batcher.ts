@@ -44,18 +44,24 @@ export interface BatcherOptions {
 }
 
 export function checkBatchOptions({ batchSize, seqLen, seed }: BatcherOptions): void {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`batchSize must be an integer >= 1, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new Error(`batchSize must be an integer >= 1, got ${batchSize}`);
   if (!Number.isInteger(seqLen) || seqLen < 1) throw new Error(`seqLen must be an integer >= 1, got ${seqLen}`);
   if (!Number.isInteger(seed)) throw new Error(`seed must be an integer, got ${seed}`);
 }
 
 export function checkRestore(state: BatcherState, mine: BatcherState): void {
   if (!state || typeof state !== 'object') throw new Error('batcher state must be an object');
-  if (state.kind !== mine.kind) throw new Error(`batcher state is for a "${state.kind}" batcher, this one is "${mine.kind}"`);
-  if (state.seed !== mine.seed) throw new Error(`batcher state has seed ${state.seed}, this batcher has seed ${mine.seed}`);
+  if (state.kind !== mine.kind)
+    throw new Error(`batcher state is for a "${state.kind}" batcher, this one is "${mine.kind}"`);
+  if (state.seed !== mine.seed)
+    throw new Error(`batcher state has seed ${state.seed}, this batcher has seed ${mine.seed}`);
   if (state.fingerprint !== mine.fingerprint)
-    throw new Error(`batcher state was saved for different data (${state.fingerprint}), this batcher has ${mine.fingerprint}`);
-  if (!Number.isInteger(state.step) || state.step < 0) throw new Error(`batcher state step must be an integer >= 0, got ${state.step}`);
+    throw new Error(
+      `batcher state was saved for different data (${state.fingerprint}), this batcher has ${mine.fingerprint}`,
+    );
+  if (!Number.isInteger(state.step) || state.step < 0)
+    throw new Error(`batcher state step must be an integer >= 0, got ${state.step}`);
 }
 
 /** A short stable hash of a token stream, so a state is never restored onto other data. */
@@ -74,9 +80,13 @@ export class LmBatcher implements Batcher {
   private readonly fingerprint: string;
   private step = 0;
 
-  constructor(private readonly tokens: Int32Array, opts: BatcherOptions) {
+  constructor(
+    private readonly tokens: Int32Array,
+    opts: BatcherOptions,
+  ) {
     checkBatchOptions(opts);
-    if (tokens.length < 2) throw new Error(`LM batcher needs a token stream of at least 2 tokens, got ${tokens.length}`);
+    if (tokens.length < 2)
+      throw new Error(`LM batcher needs a token stream of at least 2 tokens, got ${tokens.length}`);
     this.batchSize = opts.batchSize;
     this.seqLen = opts.seqLen;
     this.seed = opts.seed;

@@ -20,15 +20,17 @@ export function gpt2ByteTable(): { bytesInIdOrder: number[]; charOfByte: string[
   const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
   const bytesInIdOrder: number[] = [];
   const charOfByte: string[] = new Array(256);
-  for (let b = 0; b < 256; b++) if (printable(b)) {
-    bytesInIdOrder.push(b);
-    charOfByte[b] = String.fromCharCode(b);
-  }
+  for (let b = 0; b < 256; b++)
+    if (printable(b)) {
+      bytesInIdOrder.push(b);
+      charOfByte[b] = String.fromCharCode(b);
+    }
   let n = 0;
-  for (let b = 0; b < 256; b++) if (!printable(b)) {
-    bytesInIdOrder.push(b);
-    charOfByte[b] = String.fromCharCode(256 + n++);
-  }
+  for (let b = 0; b < 256; b++)
+    if (!printable(b)) {
+      bytesInIdOrder.push(b);
+      charOfByte[b] = String.fromCharCode(256 + n++);
+    }
   return { bytesInIdOrder, charOfByte };
 }
 
@@ -54,8 +56,12 @@ export class Gpt2Bpe {
    * @param mergesText the content of GPT-2's vocab.bpe ("#version" line, then one "left right" merge per line)
    * @param nMerges K, how many merges to keep (0..50000); the vocabulary has 256+K tokens
    */
-  constructor(mergesText: string, readonly nMerges: number) {
-    if (!Number.isInteger(nMerges) || nMerges < 0) throw new Error(`BPE merge count must be an integer >= 0, got ${nMerges}`);
+  constructor(
+    mergesText: string,
+    readonly nMerges: number,
+  ) {
+    if (!Number.isInteger(nMerges) || nMerges < 0)
+      throw new Error(`BPE merge count must be an integer >= 0, got ${nMerges}`);
     this.vocabSize = 256 + nMerges;
     const { bytesInIdOrder, charOfByte } = gpt2ByteTable();
     const idOfString = new Map<string, number>();
@@ -73,7 +79,9 @@ export class Gpt2Bpe {
       if (parts.length !== 2) throw new Error(`vocab.bpe line ${li + 1} is not "left right": ${JSON.stringify(line)}`);
       const [a, b] = parts.map((p) => idOfString.get(p));
       if (a === undefined || b === undefined)
-        throw new Error(`vocab.bpe line ${li + 1} (merge ${i}) uses a token not made by earlier merges: ${JSON.stringify(line)}`);
+        throw new Error(
+          `vocab.bpe line ${li + 1} (merge ${i}) uses a token not made by earlier merges: ${JSON.stringify(line)}`,
+        );
       const id = 256 + i;
       this.rank.set(a * 65536 + b, i);
       this.mergeLeft.push(a);

@@ -58,7 +58,9 @@ export function splitTokens(docs: readonly { name: string; ids: Int32Array }[], 
   const nVal = perDocument.reduce((s, d) => s + d.val, 0);
   if (nTrain < 2 || nVal < 2) {
     const total = nTrain + nVal;
-    throw new Error(`the text is too short to split: ${total} tokens give ${nTrain} for training and ${nVal} for validation (need at least 2 each; use more text or a larger data.valFraction)`);
+    throw new Error(
+      `the text is too short to split: ${total} tokens give ${nTrain} for training and ${nVal} for validation (need at least 2 each; use more text or a larger data.valFraction)`,
+    );
   }
   const train = new Int32Array(nTrain);
   const val = new Int32Array(nVal);
@@ -80,13 +82,15 @@ export function unigramEntropyBits(ids: ArrayLike<number>, vocabSize: number): n
   const counts = new Float64Array(vocabSize);
   for (let i = 0; i < ids.length; i++) {
     const id = ids[i];
-    if (!(id >= 0 && id < vocabSize)) throw new Error(`unigramEntropyBits: token id ${id} at ${i} is outside vocab size ${vocabSize}`);
+    if (!(id >= 0 && id < vocabSize))
+      throw new Error(`unigramEntropyBits: token id ${id} at ${i} is outside vocab size ${vocabSize}`);
     counts[id]++;
   }
   let h = 0;
-  for (const c of counts) if (c > 0) {
-    const p = c / ids.length;
-    h -= p * Math.log2(p);
-  }
+  for (const c of counts)
+    if (c > 0) {
+      const p = c / ids.length;
+      h -= p * Math.log2(p);
+    }
   return h;
 }

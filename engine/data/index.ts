@@ -41,7 +41,10 @@ export type DataSpecView = Pick<ExperimentSpec, 'data' | 'train' | 'log'>;
 /** What a spec's data section needs from the loader: documents and/or the BPE merges. */
 export function requiredSources(spec: DataSpecView): { documents: boolean; bpeMerges: boolean } {
   const kind = spec.data.source.kind;
-  return { documents: kind === 'corpus' || kind === 'file', bpeMerges: kind !== 'synthetic' && spec.data.tokenizer.kind === 'bpe' };
+  return {
+    documents: kind === 'corpus' || kind === 'file',
+    bpeMerges: kind !== 'synthetic' && spec.data.tokenizer.kind === 'bpe',
+  };
 }
 
 /** Build the tokenizer and batchers for `spec.data`. Throws a clear error when a source is missing. */
@@ -56,7 +59,9 @@ export function buildDataset(spec: DataSpecView, sources: DataSources = {}): Dat
   if (src.kind === 'text') docs = [{ name: src.name, text: normalizeText(src.text) }];
   else {
     if (!sources.documents || sources.documents.length === 0)
-      throw new Error(`data.source "${sourceName}" (kind ${src.kind}) needs its text in sources.documents (engine/node/corpus.ts loads it)`);
+      throw new Error(
+        `data.source "${sourceName}" (kind ${src.kind}) needs its text in sources.documents (engine/node/corpus.ts loads it)`,
+      );
     docs = sources.documents;
   }
   // Documents are separated by one extra "\n" (a blank line after the book's final newline).
@@ -79,7 +84,15 @@ export function buildDataset(spec: DataSpecView, sources: DataSources = {}): Dat
     `${sourceName}: ${stats.documents} document${stats.documents === 1 ? '' : 's'}, ${stats.characters.toLocaleString('en-US')} characters; ` +
     `${tokenizer.describe()}; ${stats.trainTokens.toLocaleString('en-US')} train / ${stats.valTokens.toLocaleString('en-US')} validation tokens ` +
     `(last ${Math.round(data.valFraction * 100)}% of each document); unigram entropy ${stats.unigramEntropyBits!.toFixed(2)} bits/token`;
-  return { tokenizer, train, val, valBatches: val.evalBatches(spec.log.evalBatches), vocabSize: tokenizer.vocabSize, description, stats };
+  return {
+    tokenizer,
+    train,
+    val,
+    valBatches: val.evalBatches(spec.log.evalBatches),
+    vocabSize: tokenizer.vocabSize,
+    description,
+    stats,
+  };
 }
 
 function buildSynthetic(
@@ -87,18 +100,38 @@ function buildSynthetic(
   source: SyntheticConfig,
   opts: { batchSize: number; seqLen: number; seed: number },
 ): Dataset {
-  const cfg: SyntheticConfig = { task: source.task, length: source.length, symbols: source.symbols, modulus: source.modulus };
+  const cfg: SyntheticConfig = {
+    task: source.task,
+    length: source.length,
+    symbols: source.symbols,
+    modulus: source.modulus,
+  };
   const valFraction = spec.data.valFraction;
   const train = new SyntheticBatcher(cfg, { ...opts, split: 'train', valFraction });
   const val = new SyntheticBatcher(cfg, { ...opts, split: 'val', valFraction });
   const vocab = train.vocab;
   const tokenizer = new SyntheticTokenizer(vocab, cfg.task);
-  const params = cfg.task === 'modadd' ? `p=${cfg.modulus}` : `length ${cfg.length}, ${cfg.symbols} symbols${cfg.task === 'mixture' ? `, p=${cfg.modulus}` : ''}`;
+  const params =
+    cfg.task === 'modadd'
+      ? `p=${cfg.modulus}`
+      : `length ${cfg.length}, ${cfg.symbols} symbols${cfg.task === 'mixture' ? `, p=${cfg.modulus}` : ''}`;
   const description =
     `synthetic ${cfg.task} (${params}); vocab ${vocab.size}: ${vocab.roles.map((r) => `${r.role} ${r.count}`).join(', ')}; ` +
-    `loss on answer tokens only` + (cfg.task === 'modadd' || cfg.task === 'mixture' ? `; ${Math.round(valFraction * 100)}% of modadd pairs held out` : '');
+    `loss on answer tokens only` +
+    (cfg.task === 'modadd' || cfg.task === 'mixture'
+      ? `; ${Math.round(valFraction * 100)}% of modadd pairs held out`
+      : '');
   const stats: DatasetStats = { documents: 0, characters: 0, trainTokens: 0, valTokens: 0, unigramEntropyBits: null };
-  return { tokenizer, train, val, valBatches: val.evalBatches(spec.log.evalBatches), vocabSize: vocab.size, description, stats, synthetic: vocab };
+  return {
+    tokenizer,
+    train,
+    val,
+    valBatches: val.evalBatches(spec.log.evalBatches),
+    vocabSize: vocab.size,
+    description,
+    stats,
+    synthetic: vocab,
+  };
 }
 
 export type { Batch, Batcher, BatcherState } from './batcher';

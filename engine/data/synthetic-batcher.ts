@@ -2,7 +2,14 @@
 // Each row holds whole examples packed back to back (never split across rows or batches), then
 // <pad>; input = row[0..T-1], target = row[1..T], mask = 1 where the target is an answer token.
 // Batch `step` is a pure function of (config, B, T, seed, split, step), so state() is the step.
-import { type Batch, type Batcher, type BatcherState, type BatcherOptions, checkBatchOptions, checkRestore } from './batcher';
+import {
+  type Batch,
+  type Batcher,
+  type BatcherState,
+  type BatcherOptions,
+  checkBatchOptions,
+  checkRestore,
+} from './batcher';
 import { mixSeed, Rng } from './rng';
 import {
   type BaseTask,
@@ -32,7 +39,10 @@ export class SyntheticBatcher implements Batcher {
   private readonly fingerprint: string;
   private step = 0;
 
-  constructor(readonly cfg: SyntheticConfig, private readonly opts: SyntheticBatcherOptions) {
+  constructor(
+    readonly cfg: SyntheticConfig,
+    private readonly opts: SyntheticBatcherOptions,
+  ) {
     checkBatchOptions(opts);
     this.vocab = syntheticVocab(cfg);
     this.tasks = tasksOf(cfg);
@@ -40,7 +50,9 @@ export class SyntheticBatcher implements Batcher {
     this.seqLen = opts.seqLen;
     const longest = Math.max(...this.tasks.map((t) => exampleLength(t, cfg)));
     if (longest > opts.seqLen + 1)
-      throw new Error(`data.seqLen=${opts.seqLen} is too short for synthetic ${cfg.task} examples of ${longest} tokens (need seqLen >= ${longest - 1})`);
+      throw new Error(
+        `data.seqLen=${opts.seqLen} is too short for synthetic ${cfg.task} examples of ${longest} tokens (need seqLen >= ${longest - 1})`,
+      );
     if (this.tasks.includes('modadd')) {
       const split = modaddSplit(cfg.modulus, opts.valFraction, opts.seed);
       this.modPairs = opts.split === 'train' ? split.train : split.val;

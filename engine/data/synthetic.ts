@@ -64,13 +64,18 @@ export function tasksOf(cfg: SyntheticConfig): BaseTask[] {
 }
 
 export function checkSyntheticConfig(cfg: SyntheticConfig): void {
-  if (![...SYNTHETIC_TASKS, 'mixture'].includes(cfg.task)) throw new Error(`data.source.task: unknown synthetic task "${cfg.task}"`);
-  if (!Number.isInteger(cfg.length) || cfg.length < 1) throw new Error(`data.source.length must be an integer >= 1, got ${cfg.length}`);
-  if (!Number.isInteger(cfg.symbols) || cfg.symbols < 2) throw new Error(`data.source.symbols must be an integer >= 2, got ${cfg.symbols}`);
+  if (![...SYNTHETIC_TASKS, 'mixture'].includes(cfg.task))
+    throw new Error(`data.source.task: unknown synthetic task "${cfg.task}"`);
+  if (!Number.isInteger(cfg.length) || cfg.length < 1)
+    throw new Error(`data.source.length must be an integer >= 1, got ${cfg.length}`);
+  if (!Number.isInteger(cfg.symbols) || cfg.symbols < 2)
+    throw new Error(`data.source.symbols must be an integer >= 2, got ${cfg.symbols}`);
   if (!Number.isInteger(cfg.modulus) || cfg.modulus < 2 || cfg.modulus > MAX_MODULUS)
     throw new Error(`data.source.modulus must be an integer in [2, ${MAX_MODULUS}], got ${cfg.modulus}`);
   if (tasksOf(cfg).includes('recall') && cfg.length > cfg.symbols)
-    throw new Error(`recall needs distinct keys: data.source.length (${cfg.length} pairs) must not exceed data.source.symbols (${cfg.symbols})`);
+    throw new Error(
+      `recall needs distinct keys: data.source.length (${cfg.length} pairs) must not exceed data.source.symbols (${cfg.symbols})`,
+    );
 }
 
 const letters = (n: number, base: string, prefix: string) =>
@@ -97,7 +102,10 @@ export function syntheticVocab(cfg: SyntheticConfig): SyntheticVocab {
   const eq = one('equals', '=', has('modadd'));
   const mix = cfg.task === 'mixture';
   const tasksRange = section('task tokens', mix ? SYNTHETIC_TASKS.map((t) => `<${t}>`) : []);
-  const taskToken = Object.fromEntries(SYNTHETIC_TASKS.map((t, i) => [t, mix ? tasksRange.start + i : -1])) as Record<BaseTask, number>;
+  const taskToken = Object.fromEntries(SYNTHETIC_TASKS.map((t, i) => [t, mix ? tasksRange.start + i : -1])) as Record<
+    BaseTask,
+    number
+  >;
   const items = section('items', has('copy', 'reverse', 'sort', 'recall') ? letters(cfg.symbols, 'A', 'x') : []);
   const values = section('values', has('recall') ? letters(cfg.symbols, 'a', 'v') : []);
   const numbers = section('numbers', has('modadd') ? Array.from({ length: cfg.modulus }, (_, i) => String(i)) : []);
@@ -123,7 +131,13 @@ export function modaddSplit(p: number, valFraction: number, seed: number): { tra
 }
 
 /** Draw one example. `modPairs` restricts modadd to a split's (a, b) pairs (a*p + b). */
-export function makeExample(task: BaseTask, cfg: SyntheticConfig, vocab: SyntheticVocab, rng: Rng, modPairs?: Int32Array): Example {
+export function makeExample(
+  task: BaseTask,
+  cfg: SyntheticConfig,
+  vocab: SyntheticVocab,
+  rng: Rng,
+  modPairs?: Int32Array,
+): Example {
   const n = cfg.length;
   const item = () => vocab.items.start + rng.int(cfg.symbols);
   let tokens: number[];
@@ -161,7 +175,10 @@ export class SyntheticTokenizer implements Tokenizer {
   readonly vocabSize: number;
   private readonly idOf: Map<string, number>;
 
-  constructor(readonly vocab: SyntheticVocab, private readonly taskName: string) {
+  constructor(
+    readonly vocab: SyntheticVocab,
+    private readonly taskName: string,
+  ) {
     this.vocabSize = vocab.size;
     this.idOf = new Map(vocab.names.map((n, i) => [n, i]));
   }
@@ -170,7 +187,10 @@ export class SyntheticTokenizer implements Tokenizer {
     const words = text.split(/\s+/).filter((w) => w.length > 0);
     return Int32Array.from(words, (w) => {
       const id = this.idOf.get(w);
-      if (id === undefined) throw new Error(`synthetic tokenizer: "${w}" is not a token of the ${this.taskName} vocabulary (${this.vocab.names.slice(0, 12).join(' ')}${this.vocabSize > 12 ? ' …' : ''})`);
+      if (id === undefined)
+        throw new Error(
+          `synthetic tokenizer: "${w}" is not a token of the ${this.taskName} vocabulary (${this.vocab.names.slice(0, 12).join(' ')}${this.vocabSize > 12 ? ' …' : ''})`,
+        );
       return id;
     });
   }
@@ -181,7 +201,8 @@ export class SyntheticTokenizer implements Tokenizer {
 
   tokenName(id: number): string {
     const name = this.vocab.names[id];
-    if (name === undefined) throw new Error(`token id ${id} is outside the synthetic vocabulary (size ${this.vocabSize})`);
+    if (name === undefined)
+      throw new Error(`token id ${id} is outside the synthetic vocabulary (size ${this.vocabSize})`);
     return name;
   }
 

@@ -20,7 +20,8 @@ export interface Tokenizer {
 const utf8 = new TextEncoder();
 
 function checkId(id: number, vocabSize: number, kind: string): void {
-  if (!Number.isInteger(id) || id < 0 || id >= vocabSize) throw new Error(`token id ${id} is outside the ${kind} vocabulary (size ${vocabSize})`);
+  if (!Number.isInteger(id) || id < 0 || id >= vocabSize)
+    throw new Error(`token id ${id} is outside the ${kind} vocabulary (size ${vocabSize})`);
 }
 
 /** Byte-level: id = UTF-8 byte value (0..255). Lossless on any text; decode replaces broken UTF-8 with U+FFFD. */
@@ -86,7 +87,9 @@ export class CharTokenizer implements Tokenizer {
       const id = this.idOf.get(ch);
       if (id === undefined) {
         const cp = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-        throw new Error(`char tokenizer: character ${JSON.stringify(ch)} (U+${cp}) at index ${pos} is not in the vocabulary of ${this.vocabSize} characters from the training text`);
+        throw new Error(
+          `char tokenizer: character ${JSON.stringify(ch)} (U+${cp}) at index ${pos} is not in the vocabulary of ${this.vocabSize} characters from the training text`,
+        );
       }
       ids.push(id);
       pos += ch.length;
@@ -154,10 +157,12 @@ export function makeTokenizer(cfg: TokenizerConfig, inputs: TokenizerInputs = {}
     case 'byte':
       return new ByteTokenizer();
     case 'char':
-      if (inputs.trainText === undefined) throw new Error('data.tokenizer kind "char" needs the training text to build its vocabulary');
+      if (inputs.trainText === undefined)
+        throw new Error('data.tokenizer kind "char" needs the training text to build its vocabulary');
       return new CharTokenizer(inputs.trainText);
     case 'bpe':
-      if (!inputs.bpeMerges) throw new Error('data.tokenizer kind "bpe" needs the GPT-2 merges (vocab.bpe content) in sources.bpeMerges');
+      if (!inputs.bpeMerges)
+        throw new Error('data.tokenizer kind "bpe" needs the GPT-2 merges (vocab.bpe content) in sources.bpeMerges');
       return new BpeTokenizer(inputs.bpeMerges, cfg.vocabSize - 256);
   }
 }

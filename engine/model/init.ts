@@ -22,7 +22,8 @@ export function initFor(name: string, shape: number[], model: ModelConfig): Init
   const { dModel: d, nLayers: L } = model;
   const ws = Math.sqrt(2 / L); // [MA] init_std_scale
   const leaf = name.split('.').pop()!;
-  const zero: Init = { kind: 'const', value: 0 }, one: Init = { kind: 'const', value: 1 };
+  const zero: Init = { kind: 'const', value: 0 },
+    one: Init = { kind: 'const', value: 1 };
   if (name === 'emb') return { kind: 'normal', std: 1 / Math.sqrt(d) }; // kaiming_normal_, fan_in d
   if (name === 'W_out' || name === 'b_out') return { kind: 'uniform', bound: 1 / Math.sqrt(d) }; // torch Linear default
   if (leaf === 'w' && name.includes('ln')) return one;
@@ -42,12 +43,17 @@ export function initFor(name: string, shape: number[], model: ModelConfig): Init
 }
 
 /** Truncated normal with std sqrt(2 / (L * fan_in)); fan_in is the last dim of a Linear [out, in] weight. */
-const prenorm = (shape: number[], L: number): Init => ({ kind: 'truncnormal', std: Math.sqrt(2 / (L * shape[shape.length - 1])) });
+const prenorm = (shape: number[], L: number): Init => ({
+  kind: 'truncnormal',
+  std: Math.sqrt(2 / (L * shape[shape.length - 1])),
+});
 
 /** Every parameter of the LM, in a fixed order, with its shape and init. */
 export function paramDefs(model: ModelConfig, vocabSize: number): Record<string, ParamDef> {
   const shapes = paramShapes(model, vocabSize);
-  return Object.fromEntries(Object.entries(shapes).map(([name, shape]) => [name, { shape, init: initFor(name, shape, model) }]));
+  return Object.fromEntries(
+    Object.entries(shapes).map(([name, shape]) => [name, { shape, init: initFor(name, shape, model) }]),
+  );
 }
 
 export function countParamDefs(defs: Record<string, ParamDef>): number {

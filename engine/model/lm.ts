@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { ModelConfig } from '../spec';
 import { gatherRows, linear } from '../ops/linalg';
 import { layerNorm } from '../ops/nn';
-import { denseAttention } from './dense_attention';
+import { denseAttention } from './dense-attention';
 import { denseFfn, sigmaMoe, type MlpOut } from './mlp';
 import { moaAttention } from './moa';
 import { switchHeadAttention } from './switchhead';
@@ -40,7 +40,10 @@ export function lmForward(p: Params, cfg: ModelConfig, tokens: tf.Tensor, memory
     const Tm = mem ? mem.shape[1]! : 0;
     const kv = layerNorm(mem ? tf.concat([mem, h], 1) : h, lp['ln1.w'], lp['ln1.b']); // [B, Tm+T, d]
     const a = mem ? tf.slice(kv, [0, Tm, 0], [B, T, d]) : kv; // [B, T, d]
-    const att = attentionFn[cfg.attention.kind](sub(lp, 'att.'), cfg.attention, a, kv, { ...ctx, seed: siteSeed(ctx, `att${l}`) });
+    const att = attentionFn[cfg.attention.kind](sub(lp, 'att.'), cfg.attention, a, kv, {
+      ...ctx,
+      seed: siteSeed(ctx, `att${l}`),
+    });
     h = tf.add(h, dropout(att.out, cfg.dropout, ctx, `att_out${l}`));
     const m = layerNorm(h, lp['ln2.w'], lp['ln2.b']);
     const mlp =

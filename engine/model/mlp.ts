@@ -25,12 +25,19 @@ export function sigmaMoe(p: Params, cfg: MlpConfig, x: tf.Tensor, ctx: Ctx, site
   const N = B * T;
   const k = cfg.k;
   const x2 = x.reshape([N, d]) as tf.Tensor2D; // [N, d]
-  const drop = ctx.training && cfg.expertDropout > 0 ? { rate: cfg.expertDropout, seed: siteSeed(ctx, site), mode: 'zero' as const } : undefined;
+  const drop =
+    ctx.training && cfg.expertDropout > 0
+      ? { rate: cfg.expertDropout, seed: siteSeed(ctx, site), mode: 'zero' as const }
+      : undefined;
   const sel = sigmoidTopK(x2, p.W_sel as tf.Tensor2D, 1, k, drop); // idx [N, 1, k]
   const experts = sel.idx.reshape([N, k]) as tf.Tensor2D; // [N, k]
   const hidden = tf.relu(cvmm(x2, experts, p.keys as tf.Tensor3D)); // [N, k, G]
   const G = hidden.shape[2]!;
-  const y = cvmm(hidden.reshape([N * k, G]) as tf.Tensor2D, experts.reshape([N * k, 1]) as tf.Tensor2D, p.values as tf.Tensor3D); // [N*k, 1, d]
+  const y = cvmm(
+    hidden.reshape([N * k, G]) as tf.Tensor2D,
+    experts.reshape([N * k, 1]) as tf.Tensor2D,
+    p.values as tf.Tensor3D,
+  ); // [N*k, 1, d]
   const out = tf.sum(tf.mul(y.reshape([N, k, d]), sel.gates.reshape([N, k, 1])), 1); // [N, d]
   return { out: out.reshape([B, T, d]), sel, reg: negMarginalEntropy(sel.logits.reshape([N, -1])) as tf.Scalar }; // SPEC §3 entropy regulariser
 }

@@ -10,7 +10,7 @@ import { cvmm } from '../ops/cvmm';
 import { linear } from '../ops/linalg';
 import { xlRelativeScores } from '../ops/position';
 import { pick, sigmoidTopK } from '../ops/select';
-import { attend, dotScores, maskedSoftmax } from './attention_core';
+import { attend, dotScores, maskedSoftmax } from './attention-core';
 import { siteSeed, type AttentionOut, type Ctx, type Params } from './types';
 
 export function moaAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: tf.Tensor, ctx: Ctx): AttentionOut {
@@ -19,7 +19,10 @@ export function moaAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: 
   const { dHead: dh, nExperts: E, k } = cfg;
   const N = B * T;
   const xq = x.reshape([N, d]) as tf.Tensor2D; // [N, d]
-  const drop = ctx.training && cfg.expertDropout > 0 ? { rate: cfg.expertDropout, seed: siteSeed(ctx, 'moa'), mode: 'neg-inf' as const } : undefined;
+  const drop =
+    ctx.training && cfg.expertDropout > 0
+      ? { rate: cfg.expertDropout, seed: siteSeed(ctx, 'moa'), mode: 'neg-inf' as const }
+      : undefined;
   const sel = sigmoidTopK(xq, p.W_sel as tf.Tensor2D, 1, k, drop); // idx [N, 1, k]
   const gates = cfg.moaMode === 'moa' ? pick(tf.softmax(sel.logits, -1), sel.idx, E) : sel.gates; // [N, 1, k]
   const experts = sel.idx.reshape([N, k]) as tf.Tensor2D; // [N, k]
@@ -28,7 +31,12 @@ export function moaAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: 
   const sq = tf.sqrt(p.scale); // sqrt(scale) on q and on k
   const keys = tf.mul(tf.slice(kvp, [0, 0, 0, 0], [B, Tk, 1, dh]).reshape([B, 1, Tk, dh]), sq); // [B, 1, Tk, dh]
   const values = tf.slice(kvp, [0, 0, 1, 0], [B, Tk, 1, dh]).reshape([B, 1, Tk, dh]); // [B, 1, Tk, dh]
-  const q = tf.mul(cvmm(xq, experts, p.W_q as tf.Tensor3D).reshape([B, T, k, dh]).transpose([0, 2, 1, 3]), sq); // [B, k, T, dh]
+  const q = tf.mul(
+    cvmm(xq, experts, p.W_q as tf.Tensor3D)
+      .reshape([B, T, k, dh])
+      .transpose([0, 2, 1, 3]),
+    sq,
+  ); // [B, k, T, dh]
 
   let scores = dotScores(q, tf.tile(keys, [1, k, 1, 1])); // [B, k, T, Tk]: each active head is one matrix
   if (cfg.positions === 'xl') {
@@ -37,16 +45,28 @@ export function moaAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: 
   }
   const probs = maskedSoftmax(scores); // [B, k, T, Tk]
   const u = attend(probs, tf.tile(values, [1, k, 1, 1])).transpose([0, 2, 1, 3]); // [B, T, k, dh]
-  const y = cvmm(u.reshape([N * k, dh]) as tf.Tensor2D, experts.reshape([N * k, 1]) as tf.Tensor2D, p.W_o as tf.Tensor3D); // [N*k, 1, d]
+  const y = cvmm(
+    u.reshape([N * k, dh]) as tf.Tensor2D,
+    experts.reshape([N * k, 1]) as tf.Tensor2D,
+    p.W_o as tf.Tensor3D,
+  ); // [N*k, 1, d]
   const out = tf.sum(tf.mul(y.reshape([N, k, d]), gates.reshape([N, k, 1])), 1); // [N, d]
-  const auxLoss = cfg.moaMode === 'moa' ? moaAuxLosses(sel.logits.reshape([N, E]), gates.reshape([N, k]), experts, cfg.moaAux) : undefined;
+  const auxLoss =
+    cfg.moaMode === 'moa'
+      ? moaAuxLosses(sel.logits.reshape([N, E]), gates.reshape([N, k]), experts, cfg.moaAux)
+      : undefined;
   return { out: out.reshape([B, T, d]), probs, headOutputs: u, dst: { ...sel, gates: gates }, auxLoss };
 }
 
 /** The original MoA auxiliary losses, weighted: cv = CV(importance)^2 with importance_e the summed gates of expert e;
  *  switch = E * sum_e f_e P_e (f_e: share of selections, no gradient; P_e: mean router probability); z = mean
  *  logsumexp(logits)^2. logits [N, E], gates [N, k], experts int32 [N, k]. */
-export function moaAuxLosses(logits: tf.Tensor, gates: tf.Tensor, experts: tf.Tensor, c: { cv: number; switch: number; z: number }): tf.Scalar | undefined {
+export function moaAuxLosses(
+  logits: tf.Tensor,
+  gates: tf.Tensor,
+  experts: tf.Tensor,
+  c: { cv: number; switch: number; z: number },
+): tf.Scalar | undefined {
   if (!(c.cv > 0 || c.switch > 0 || c.z > 0)) return undefined;
   const [N, E] = logits.shape as number[];
   const k = experts.shape[1]!;

@@ -4,26 +4,34 @@
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionConfig } from '../spec';
 import { cvmm, cvmmGatedSum } from '../ops/cvmm';
-import { useWasmKernels } from '../ops/wasm_kernels';
+import { useWasmKernels } from '../ops/wasm-kernels';
 import { linear } from '../ops/linalg';
 import { negMarginalEntropy } from '../ops/nn';
 import { rope, xlRelativeScores } from '../ops/position';
 import { globalExpertIds, sigmoidTopK, type Selection } from '../ops/select';
-import { attend, dotScores, fromHeads, maskedSoftmax, toHeads } from './attention_core';
+import { attend, dotScores, fromHeads, maskedSoftmax, toHeads } from './attention-core';
 import { siteSeed, type AttentionOut, type Ctx, type Params } from './types';
 
 /** Row (b*T + t)*H + h of [B, T, H, ...] -> its row (b*H + h)*T + t in the per-head layout [B, H, T, ...]. */
 function headRows(B: number, T: number, H: number): Int32Array {
   const rows = new Int32Array(B * T * H);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) rows[(b * T + t) * H + h] = (b * H + h) * T + t;
+  for (let b = 0; b < B; b++)
+    for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) rows[(b * T + t) * H + h] = (b * H + h) * T + t;
   return rows;
 }
 
 /** MoE input projection: x [N, d], W [H*E, d, dh] -> [N, H, dh] = sum_k gate * x @ W[h*E + e].
  *  With `heads` (N = B*T) the result comes in the per-head layout [B, H, T, dh] instead. */
-export function moeIn(x: tf.Tensor2D, W: tf.Tensor3D, sel: Selection, E: number, heads?: { B: number; T: number }): tf.Tensor {
+export function moeIn(
+  x: tf.Tensor2D,
+  W: tf.Tensor3D,
+  sel: Selection,
+  E: number,
+  heads?: { B: number; T: number },
+): tf.Tensor {
   const [N, H, k] = sel.idx.shape as number[];
-  if (useWasmKernels()) { // slot (n, h, j) adds into row n*H + h (or its per-head place): k slots per output row
+  if (useWasmKernels()) {
+    // slot (n, h, j) adds into row n*H + h (or its per-head place): k slots per output row
     const outRows = heads ? headRows(heads.B, heads.T, H) : undefined;
     const y = cvmmGatedSum(x, globalExpertIds(sel.idx, E, false), sel.gates, W, k, { outRows }); // [N*H, dh]
     return heads ? y.reshape([heads.B, H, heads.T, -1]) : y.reshape([N, H, -1]); // [B, H, T, dh] or [N, H, dh]
@@ -38,9 +46,12 @@ export function moeIn(x: tf.Tensor2D, W: tf.Tensor3D, sel: Selection, E: number,
  *  per-head layout [B, H, T, dh] (N = B*T) instead. */
 export function moeOut(u: tf.Tensor, W: tf.Tensor3D, sel: Selection, E: number, headsT?: number): tf.Tensor {
   const [N, H, k] = sel.idx.shape as number[];
-  if (useWasmKernels()) { // row (n, h) of u is read in place: H*k slots per token
+  if (useWasmKernels()) {
+    // row (n, h) of u is read in place: H*k slots per token
     const xRows = headsT ? headRows(N / headsT, headsT, H) : undefined;
-    return cvmmGatedSum(u.reshape([N * H, -1]) as tf.Tensor2D, globalExpertIds(sel.idx, E, true), sel.gates, W, H * k, { xRows }); // [N, d]
+    return cvmmGatedSum(u.reshape([N * H, -1]) as tf.Tensor2D, globalExpertIds(sel.idx, E, true), sel.gates, W, H * k, {
+      xRows,
+    }); // [N, d]
   }
   const rows = (headsT ? fromHeads(u) : u).reshape([N * H, -1]) as tf.Tensor2D; // [N*H, dh]: one row per (token, head)
   const y = cvmm(rows, globalExpertIds(sel.idx, E, true), W); // [N*H, k, d]
@@ -49,14 +60,22 @@ export function moeOut(u: tf.Tensor, W: tf.Tensor3D, sel: Selection, E: number, 
 }
 
 /** x: query input [B, T, d]; kv: key/value input [B, Tk, d] (memory first, then x). Both already LayerNorm-ed. */
-export function switchHeadAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: tf.Tensor, ctx: Ctx): AttentionOut {
+export function switchHeadAttention(
+  p: Params,
+  cfg: AttentionConfig,
+  x: tf.Tensor,
+  kv: tf.Tensor,
+  ctx: Ctx,
+): AttentionOut {
   const [B, T, d] = x.shape as number[];
   const Tk = kv.shape[1]!;
   const { nHeads: H, dHead: dh, nExperts: E, k } = cfg;
   const xq = x.reshape([B * T, d]) as tf.Tensor2D; // [B*T, d]
   const xkv = kv.reshape([B * Tk, d]) as tf.Tensor2D; // [B*Tk, d]
   const drop = (side: string) =>
-    ctx.training && cfg.expertDropout > 0 ? { rate: cfg.expertDropout, seed: siteSeed(ctx, side), mode: 'neg-inf' as const } : undefined;
+    ctx.training && cfg.expertDropout > 0
+      ? { rate: cfg.expertDropout, seed: siteSeed(ctx, side), mode: 'neg-inf' as const }
+      : undefined;
 
   // nExperts == 1 ([SH] only): dense projections plus a learned per-head sigmoid gate on each head's output.
   const single = E === 1;
@@ -68,7 +87,8 @@ export function switchHeadAttention(p: Params, cfg: AttentionConfig, x: tf.Tenso
     moe ? moeIn(rows, W as tf.Tensor3D, sel!, E, { B, T: len }) : toHeads(linear(rows, W).reshape([B, len, H, dh])); // [B, H, len, dh]
   // Scores carry d_head^-1/2. With an XL term, q and k each carry d_head^-1/4 (the positional term uses the scaled q
   // and its own pe scale, as in the reference); otherwise q alone carries it (same scores, one multiply fewer).
-  const s4 = Math.pow(dh, -0.25), xl = cfg.positions === 'xl';
+  const s4 = Math.pow(dh, -0.25),
+    xl = cfg.positions === 'xl';
   let q = tf.mul(project(p.W_q, moe.q, xq, dst, T), xl ? s4 : s4 * s4); // [B, H, T, dh]
   let kk = project(p.W_k, moe.k, xkv, src, Tk); // [B, H, Tk, dh]
   if (xl) kk = tf.mul(kk, s4);
@@ -86,7 +106,8 @@ export function switchHeadAttention(p: Params, cfg: AttentionConfig, x: tf.Tenso
   const u = fromHeads(uHeads); // [B, T, H, dh]
 
   let out: tf.Tensor;
-  if (moe.o) out = moeOut(uHeads, p.W_o as tf.Tensor3D, dst!, E, T); // [B*T, d], reads uHeads in place
+  if (moe.o)
+    out = moeOut(uHeads, p.W_o as tf.Tensor3D, dst!, E, T); // [B*T, d], reads uHeads in place
   else {
     const gated = single ? tf.mul(u, tf.expandDims(tf.sigmoid(linear(x, p.W_sel_dst)), 3)) : u; // [B, T, H, dh]
     out = linear(gated.reshape([B * T, H * dh]), p.W_o); // [B*T, d]
@@ -97,6 +118,8 @@ export function switchHeadAttention(p: Params, cfg: AttentionConfig, x: tf.Tenso
 
 /** SPEC §1 selection regulariser: -mean_b H(mean over (time x head) of softmax_E(logits)), summed over sides. */
 function selectionEntropyReg(sides: (Selection | undefined)[], B: number): tf.Scalar {
-  const terms = sides.filter((s): s is Selection => !!s).map((s) => tf.mean(negMarginalEntropy(s.logits.reshape([B, -1, s.logits.shape[2]!])))); // [B, T*H, E] -> scalar
+  const terms = sides
+    .filter((s): s is Selection => !!s)
+    .map((s) => tf.mean(negMarginalEntropy(s.logits.reshape([B, -1, s.logits.shape[2]!])))); // [B, T*H, E] -> scalar
   return (terms.length ? tf.addN(terms) : tf.scalar(0)) as tf.Scalar;
 }

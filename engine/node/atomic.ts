@@ -33,7 +33,10 @@ function fsyncDir(dir: string): void {
 /** Write `data` to `file` so that readers (and a crash at any moment) see either the old or the new content. */
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `${TEMP_PREFIX}${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}`);
+  const tmp = path.join(
+    dir,
+    `${TEMP_PREFIX}${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2, 10)}`,
+  );
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let fd: number | undefined = fs.openSync(tmp, 'wx');
   try {
@@ -71,7 +74,7 @@ function repairTornTail(fd: number): void {
   // find the start of the last line, reading backwards in chunks
   const chunk = Buffer.alloc(Math.min(size, 65536));
   let start = 0;
-  for (let end = size; end > 0 && start === 0; ) {
+  for (let end = size; end > 0 && start === 0;) {
     const from = Math.max(0, end - chunk.length);
     fs.readSync(fd, chunk, 0, end - from, from);
     const nl = chunk.subarray(0, end - from).lastIndexOf(0x0a);

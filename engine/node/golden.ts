@@ -9,19 +9,35 @@ import { scoped } from '../ops/custom';
 import { meanCrossEntropy } from '../ops/nn';
 import type { Params } from '../model/types';
 
-export interface GoldenTensor { shape: number[]; dtype: string; data: unknown }
-export interface Comparison { name: string; err: number; note?: string }
-export interface GoldenResult { component: string; comparisons: Comparison[]; maxErr: number; failed: Comparison[]; error?: string }
+export interface GoldenTensor {
+  shape: number[];
+  dtype: string;
+  data: unknown;
+}
+export interface Comparison {
+  name: string;
+  err: number;
+  note?: string;
+}
+export interface GoldenResult {
+  component: string;
+  comparisons: Comparison[];
+  maxErr: number;
+  failed: Comparison[];
+  error?: string;
+}
 
 const ctx = { training: false, seed: 0 };
 
 const flat = (t: GoldenTensor): number[] => (t.data as unknown[]).flat(Infinity as 1) as number[];
-const toTensor = (t: GoldenTensor) => (t.dtype === 'int64' ? tf.tensor(flat(t), t.shape, 'int32') : tf.tensor(flat(t), t.shape, 'float32'));
+const toTensor = (t: GoldenTensor) =>
+  t.dtype === 'int64' ? tf.tensor(flat(t), t.shape, 'int32') : tf.tensor(flat(t), t.shape, 'float32');
 
 /** max|got - ref| (Infinity on a NaN or a length mismatch) and max|ref|. */
 export function maxAbsDiff(got: ArrayLike<number>, ref: ArrayLike<number>): { diff: number; mag: number } {
   if (got.length !== ref.length) return { diff: Infinity, mag: 0 };
-  let diff = 0, mag = 0;
+  let diff = 0,
+    mag = 0;
   for (let i = 0; i < ref.length; i++) {
     const d = Math.abs(got[i] - ref[i]);
     diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
@@ -37,11 +53,19 @@ export function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
 }
 
 /** Compare selections as sets per (row, group), and gates matched by expert id. idx/gates: [..., k]. */
-function compareSelection(name: string, idx: tf.Tensor, gates: tf.Tensor, ref: { idx: GoldenTensor; gates: GoldenTensor }): Comparison[] {
+function compareSelection(
+  name: string,
+  idx: tf.Tensor,
+  gates: tf.Tensor,
+  ref: { idx: GoldenTensor; gates: GoldenTensor },
+): Comparison[] {
   const k = idx.shape.at(-1)!;
-  const gi = idx.dataSync(), gg = gates.dataSync();
-  const ri = flat(ref.idx), rg = flat(ref.gates);
-  if (gi.length !== ri.length) return [{ name: `${name}.idx`, err: Infinity, note: `shape ${idx.shape} vs ${ref.idx.shape}` }];
+  const gi = idx.dataSync(),
+    gg = gates.dataSync();
+  const ri = flat(ref.idx),
+    rg = flat(ref.gates);
+  if (gi.length !== ri.length)
+    return [{ name: `${name}.idx`, err: Infinity, note: `shape ${idx.shape} vs ${ref.idx.shape}` }];
   let mismatched = 0;
   const aligned = new Float32Array(rg.length);
   for (let r = 0; r < gi.length; r += k) {
@@ -52,30 +76,48 @@ function compareSelection(name: string, idx: tf.Tensor, gates: tf.Tensor, ref: {
     }
   }
   return [
-    { name: `${name}.idx`, err: mismatched ? Infinity : 0, note: mismatched ? `${mismatched} selected experts differ` : undefined },
+    {
+      name: `${name}.idx`,
+      err: mismatched ? Infinity : 0,
+      note: mismatched ? `${mismatched} selected experts differ` : undefined,
+    },
     { name: `${name}.gates`, err: relErr(aligned, rg) },
   ];
 }
 
 function attentionConfig(c: Record<string, any>, kind: AttentionConfig['kind']): AttentionConfig {
   return {
-    kind, nHeads: c.n_heads, dHead: c.d_head, nExperts: c.n_experts ?? 1, k: c.k ?? 1,
+    kind,
+    nHeads: c.n_heads,
+    dHead: c.d_head,
+    nExperts: c.n_experts ?? 1,
+    k: c.k ?? 1,
     moe: { q: !!c.moe_q, k: !!c.moe_k, v: c.moe_v ?? true, o: c.moe_o ?? true },
-    expertDropout: 0, positions: c.pos ?? 'none', xlMemory: false, rotateFraction: c.rotate_fraction ?? 0.5,
-    ropeBase: c.rope_base ?? 10000, moaMode: 'my', moaAux: { cv: 0, switch: 0, z: 0 }, selectionReg: 0,
+    expertDropout: 0,
+    positions: c.pos ?? 'none',
+    xlMemory: false,
+    rotateFraction: c.rotate_fraction ?? 0.5,
+    ropeBase: c.rope_base ?? 10000,
+    moaMode: 'my',
+    moaAux: { cv: 0, switch: 0, z: 0 },
+    selectionReg: 0,
   };
 }
 
 /** Gradients of f w.r.t. every named input; returns [value, grads by name]. */
 function gradsOf(inputs: Record<string, tf.Tensor>, f: (p: Params) => tf.Scalar): [number, Record<string, tf.Tensor>] {
   const names = Object.keys(inputs);
-  const { value, grads } = tf.valueAndGrads((...ts: tf.Tensor[]) => f(Object.fromEntries(names.map((n, i) => [n, ts[i]]))))(names.map((n) => inputs[n]));
+  const { value, grads } = tf.valueAndGrads((...ts: tf.Tensor[]) =>
+    f(Object.fromEntries(names.map((n, i) => [n, ts[i]]))),
+  )(names.map((n) => inputs[n]));
   return [value.dataSync()[0], Object.fromEntries(names.map((n, i) => [n, grads[i]]))];
 }
 
 function compareGrads(prefix: string, got: Record<string, tf.Tensor>, ref: Record<string, GoldenTensor>): Comparison[] {
   return Object.entries(ref).map(([n, t]) =>
-    got[n] ? { name: `${prefix}.${n}`, err: relErr(got[n].dataSync(), flat(t)) } : { name: `${prefix}.${n}`, err: Infinity, note: 'no such parameter' },
+    got[n]
+      ? { name: `${prefix}.${n}`, err: relErr(got[n].dataSync(), flat(t)) }
+      : { name: `${prefix}.${n}`, err: Infinity, note: 'no such parameter' },
   );
 }
 
@@ -83,13 +125,18 @@ type Golden = Record<string, any>;
 
 function checkAttention(g: Golden, kind: AttentionConfig['kind']): Comparison[] {
   const cfg = attentionConfig(g.config, kind);
-  const w = Object.fromEntries(Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]));
-  const x = toTensor(g.inputs.x), R = toTensor(g.loss.R);
+  const w = Object.fromEntries(
+    Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]),
+  );
+  const x = toTensor(g.inputs.x),
+    R = toTensor(g.loss.R);
   const run = (p: Params) => attentionFn[kind](p, cfg, p.x, p.x, ctx);
   const fwd = run({ ...w, x });
   const c: Comparison[] = [{ name: 'out', err: relErr(fwd.out.dataSync(), flat(g.outputs.out)) }];
-  if (g.outputs.attention_probs) c.push({ name: 'attention_probs', err: relErr(fwd.probs.dataSync(), flat(g.outputs.attention_probs)) });
-  if (g.outputs.head_outputs && fwd.headOutputs) c.push({ name: 'head_outputs', err: relErr(fwd.headOutputs.dataSync(), flat(g.outputs.head_outputs)) });
+  if (g.outputs.attention_probs)
+    c.push({ name: 'attention_probs', err: relErr(fwd.probs.dataSync(), flat(g.outputs.attention_probs)) });
+  if (g.outputs.head_outputs && fwd.headOutputs)
+    c.push({ name: 'head_outputs', err: relErr(fwd.headOutputs.dataSync(), flat(g.outputs.head_outputs)) });
   for (const side of ['src', 'dst'] as const) {
     const ref = g.selection?.[side];
     if (!ref) continue;
@@ -104,16 +151,32 @@ function checkAttention(g: Golden, kind: AttentionConfig['kind']): Comparison[] 
 
 function checkSigmaMoe(g: Golden): Comparison[] {
   const c0 = g.config;
-  const cfg = { kind: 'sigma-moe' as const, nExperts: c0.n_experts, k: c0.k, expertSize: c0.expert_size, entropyReg: 0, expertDropout: 0 };
-  const w = Object.fromEntries(Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]));
-  const x = toTensor(g.inputs.x), R = toTensor(g.loss.R);
+  const cfg = {
+    kind: 'sigma-moe' as const,
+    nExperts: c0.n_experts,
+    k: c0.k,
+    expertSize: c0.expert_size,
+    entropyReg: 0,
+    expertDropout: 0,
+  };
+  const w = Object.fromEntries(
+    Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]),
+  );
+  const x = toTensor(g.inputs.x),
+    R = toTensor(g.loss.R);
   const fwd = sigmaMoe({ ...w }, cfg, x, ctx, 'moe');
   const c: Comparison[] = [{ name: 'out', err: relErr(fwd.out.dataSync(), flat(g.outputs.out)) }];
   c.push(...compareSelection('selection', fwd.sel!.idx, fwd.sel!.gates, g.selection));
-  const [loss, grads] = gradsOf({ ...w, x }, (p) => tf.sum(tf.mul(sigmaMoe(p, cfg, p.x, ctx, 'moe').out, R)) as tf.Scalar);
+  const [loss, grads] = gradsOf(
+    { ...w, x },
+    (p) => tf.sum(tf.mul(sigmaMoe(p, cfg, p.x, ctx, 'moe').out, R)) as tf.Scalar,
+  );
   c.push({ name: 'loss', err: relErr([loss], [g.loss.value]) }, ...compareGrads('grads', grads, g.grads));
   if (g.entropy_regularizer) {
-    const [reg, rg] = gradsOf({ W_sel: w.W_sel, x }, (p) => sigmaMoe({ ...w, W_sel: p.W_sel }, cfg, p.x, ctx, 'moe').reg!);
+    const [reg, rg] = gradsOf(
+      { W_sel: w.W_sel, x },
+      (p) => sigmaMoe({ ...w, W_sel: p.W_sel }, cfg, p.x, ctx, 'moe').reg!,
+    );
     c.push({ name: 'entropy_regularizer.value', err: relErr([reg], [g.entropy_regularizer.value]) });
     c.push(...compareGrads('entropy_regularizer.grads', rg, g.entropy_regularizer.grads));
   }
@@ -121,25 +184,48 @@ function checkSigmaMoe(g: Golden): Comparison[] {
 }
 
 function checkDenseFfn(g: Golden): Comparison[] {
-  const w = Object.fromEntries(Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]));
-  const x = toTensor(g.inputs.x), R = toTensor(g.loss.R);
+  const w = Object.fromEntries(
+    Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]),
+  );
+  const x = toTensor(g.inputs.x),
+    R = toTensor(g.loss.R);
   const fwd = denseFfn(w, x, 0, ctx, 'ffn');
-  const [loss, grads] = gradsOf({ ...w, x }, (p) => tf.sum(tf.mul(denseFfn(p, p.x, 0, ctx, 'ffn').out, R)) as tf.Scalar);
-  return [{ name: 'out', err: relErr(fwd.out.dataSync(), flat(g.outputs.out)) }, { name: 'loss', err: relErr([loss], [g.loss.value]) }, ...compareGrads('grads', grads, g.grads)];
+  const [loss, grads] = gradsOf(
+    { ...w, x },
+    (p) => tf.sum(tf.mul(denseFfn(p, p.x, 0, ctx, 'ffn').out, R)) as tf.Scalar,
+  );
+  return [
+    { name: 'out', err: relErr(fwd.out.dataSync(), flat(g.outputs.out)) },
+    { name: 'loss', err: relErr([loss], [g.loss.value]) },
+    ...compareGrads('grads', grads, g.grads),
+  ];
 }
 
 function checkTinyLm(g: Golden): Comparison[] {
   const c0 = g.config;
-  const w = Object.fromEntries(Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]));
+  const w = Object.fromEntries(
+    Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]),
+  );
   const sigma = c0.mlp.type === 'sigma_moe';
   const model: ModelConfig = {
-    dModel: c0.d_model, nLayers: c0.n_layers, dFF: sigma ? 1 : w['layers.0.mlp.W1'].shape[0]!, dropout: 0,
+    dModel: c0.d_model,
+    nLayers: c0.n_layers,
+    dFF: sigma ? 1 : w['layers.0.mlp.W1'].shape[0]!,
+    dropout: 0,
     attention: attentionConfig(c0.att, 'switchhead'),
-    mlp: { kind: sigma ? 'sigma-moe' : 'dense', nExperts: c0.mlp.n_experts ?? 1, k: c0.mlp.k ?? 1, expertSize: c0.mlp.expert_size ?? 1, entropyReg: c0.reg_coef ?? 0, expertDropout: 0 },
+    mlp: {
+      kind: sigma ? 'sigma-moe' : 'dense',
+      nExperts: c0.mlp.n_experts ?? 1,
+      k: c0.mlp.k ?? 1,
+      expertSize: c0.mlp.expert_size ?? 1,
+      entropyReg: c0.reg_coef ?? 0,
+      expertDropout: 0,
+    },
   };
   const tokens = toTensor(g.inputs.tokens);
   const [B, T1] = tokens.shape as number[];
-  const inp = tf.slice(tokens, [0, 0], [B, T1 - 1]), tgt = tf.slice(tokens, [0, 1], [B, T1 - 1]).reshape([-1]) as tf.Tensor1D;
+  const inp = tf.slice(tokens, [0, 0], [B, T1 - 1]),
+    tgt = tf.slice(tokens, [0, 1], [B, T1 - 1]).reshape([-1]) as tf.Tensor1D;
   const losses = (p: Params) => {
     const o = lmForward(p, model, inp, null, ctx);
     const ce = meanCrossEntropy(o.logits.reshape([B * (T1 - 1), -1]) as tf.Tensor2D, tgt);
@@ -157,12 +243,22 @@ function checkTinyLm(g: Golden): Comparison[] {
     for (const [side, sel] of Object.entries(sides)) {
       if (!ref[`${side}_idx`]) continue;
       if (!sel) c.push({ name: `layer${l}.${side}`, err: Infinity, note: 'not computed' });
-      else c.push(...compareSelection(`layer${l}.${side}`, sel.idx, sel.gates, { idx: ref[`${side}_idx`], gates: ref[`${side}_gates`] }));
+      else
+        c.push(
+          ...compareSelection(`layer${l}.${side}`, sel.idx, sel.gates, {
+            idx: ref[`${side}_idx`],
+            gates: ref[`${side}_gates`],
+          }),
+        );
     }
   });
   const [, gce] = gradsOf(w, (p) => losses(p).ce);
   const [, gtot] = gradsOf(w, (p) => losses(p).total);
-  return [...c, ...compareGrads('grads_ce', gce, g.grads_ce ?? {}), ...compareGrads('grads_total', gtot, g.grads_total ?? {})];
+  return [
+    ...c,
+    ...compareGrads('grads_ce', gce, g.grads_ce ?? {}),
+    ...compareGrads('grads_total', gtot, g.grads_total ?? {}),
+  ];
 }
 
 export const GOLDEN_COMPONENTS = ['switchhead_attention*', 'dense_attention*', 'sigma_moe_mlp', 'dense_ffn', 'tiny_lm'];
@@ -187,6 +283,12 @@ export function checkGolden(g: unknown, tol = 1e-4): GoldenResult {
   } catch (e) {
     const name = 'component';
     if (process.env.GOLDEN_DEBUG) console.error(e);
-    return { component, comparisons: [], maxErr: Infinity, failed: [{ name, err: Infinity, note: (e as Error).message }], error: (e as Error).message };
+    return {
+      component,
+      comparisons: [],
+      maxErr: Infinity,
+      failed: [{ name, err: Infinity, note: (e as Error).message }],
+      error: (e as Error).message,
+    };
   }
 }

@@ -20,7 +20,9 @@ export interface ProgressOptions {
 export function formatDuration(s: number): string {
   if (!Number.isFinite(s) || s < 0) return '?';
   const t = Math.round(s);
-  const h = Math.floor(t / 3600), m = Math.floor((t % 3600) / 60), sec = t % 60;
+  const h = Math.floor(t / 3600),
+    m = Math.floor((t % 3600) / 60),
+    sec = t % 60;
   if (h > 0) return `${h}h${String(m).padStart(2, '0')}m`;
   if (m > 0) return `${m}m${String(sec).padStart(2, '0')}s`;
   return `${sec}s`;
@@ -57,10 +59,12 @@ export class Progress {
     const eta = formatDuration(perStep * (p.steps - p.step));
     const pct = ((100 * p.step) / p.steps).toFixed(0).padStart(3);
     const parts = [
-      `${this.label}step ${p.step}/${p.steps} (${pct}%)`, `loss ${p.loss.toFixed(4)}`,
+      `${this.label}step ${p.step}/${p.steps} (${pct}%)`,
+      `loss ${p.loss.toFixed(4)}`,
       ...(this.valLoss !== null ? [`val ${this.valLoss.toFixed(4)}`] : []),
       ...(p.accuracy !== undefined && p.accuracy !== null ? [`acc ${(100 * p.accuracy).toFixed(1)}%`] : []),
-      `${p.tokensPerS.toFixed(0)} tok/s`, `ETA ${eta}`,
+      `${p.tokensPerS.toFixed(0)} tok/s`,
+      `ETA ${eta}`,
     ];
     return parts.join('  ');
   }

@@ -58,7 +58,8 @@ function checkRunId(runId: string): void {
 }
 
 function checkStep(step: number, what: string): void {
-  if (!Number.isSafeInteger(step) || step < 0) throw new RunDirError(`${what} step must be a non-negative integer, got ${step}`);
+  if (!Number.isSafeInteger(step) || step < 0)
+    throw new RunDirError(`${what} step must be a non-negative integer, got ${step}`);
 }
 
 /** Steps of the files `<step><ext>` in `dir`, ascending; temp files and anything else are ignored. */
@@ -103,7 +104,8 @@ export class RunDir {
     opts: RunDirOptions,
   ) {
     const keep = opts.keepCheckpoints ?? 3;
-    if (!Number.isSafeInteger(keep) || keep < 1) throw new RunDirError(`keepCheckpoints must be an integer >= 1, got ${keep}`);
+    if (!Number.isSafeInteger(keep) || keep < 1)
+      throw new RunDirError(`keepCheckpoints must be an integer >= 1, got ${keep}`);
     this.keepCheckpoints = keep;
   }
 
@@ -136,7 +138,8 @@ export class RunDir {
     const id = runId ?? path.basename(path.resolve(dirOrRoot));
     checkRunId(id);
     const dir = resolveInside(root, id);
-    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) throw new RunDirError(`run directory ${dir} does not exist`);
+    if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
+      throw new RunDirError(`run directory ${dir} does not exist`);
     return new RunDir(root, id, dir, opts);
   }
 
@@ -249,7 +252,12 @@ export class RunDir {
   strayTempFiles(): string[] {
     return [this.dir, this.probesDir, this.checkpointsDir]
       .filter((d) => fs.existsSync(d))
-      .flatMap((d) => fs.readdirSync(d).filter((f) => f.startsWith(TEMP_PREFIX)).map((f) => path.join(d, f)));
+      .flatMap((d) =>
+        fs
+          .readdirSync(d)
+          .filter((f) => f.startsWith(TEMP_PREFIX))
+          .map((f) => path.join(d, f)),
+      );
   }
 
   /**

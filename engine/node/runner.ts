@@ -48,7 +48,14 @@ export interface RunSummary {
   tokenAccuracy: number | null; // synthetic tasks: validation accuracy per answer token
   params: number;
   paramsPaper: string;
-  attention: { kind: string; formula: string; macsPerLayer: number; memFloatsPerLayer: number; macsPaper: string; memPaper: string };
+  attention: {
+    kind: string;
+    formula: string;
+    macsPerLayer: number;
+    memFloatsPerLayer: number;
+    macsPaper: string;
+    memPaper: string;
+  };
   attentionMatrices: { perLayer: number; total: number };
   dataset: string;
 }
@@ -81,7 +88,8 @@ export interface RunResult {
 export function readRunSpec(run: RunDir): RunSpecFile {
   if (!fs.existsSync(run.specPath)) throw new RunError(`${run.dir} is not a run directory: no spec.json`);
   const meta = run.readSpec<RunSpecFile>();
-  if (!meta || typeof meta !== 'object' || !('spec' in meta)) throw new RunError(`${run.specPath}: no "spec" field (not written by this workbench?)`);
+  if (!meta || typeof meta !== 'object' || !('spec' in meta))
+    throw new RunError(`${run.specPath}: no "spec" field (not written by this workbench?)`);
   try {
     return { ...meta, spec: parseSpec(meta.spec) };
   } catch (e) {
@@ -95,7 +103,9 @@ const due = (step: number, every: number, last: number) => step % every === 0 ||
 /** Rewrite a JSONL stream atomically, keeping the records with step <= maxStep (a torn last line is dropped). */
 function truncateJsonl(file: string, rows: object[], maxStep: number): number {
   if (!fs.existsSync(file)) return 0;
-  const keep = rows.filter((r) => (r as { step?: number }).step !== undefined && (r as { step: number }).step <= maxStep);
+  const keep = rows.filter(
+    (r) => (r as { step?: number }).step !== undefined && (r as { step: number }).step <= maxStep,
+  );
   writeFileAtomic(file, keep.map((r) => JSON.stringify(r) + '\n').join(''));
   return rows.length - keep.length;
 }
@@ -124,21 +134,41 @@ export function probeTextFor(spec: ExperimentSpec, data: Dataset): string {
   }
 }
 
-function buildSummary(tr: Trainer, backend: string, lastTrain: StepReport | null, lastVal: EvalReport | null): RunSummary {
+function buildSummary(
+  tr: Trainer,
+  backend: string,
+  lastTrain: StepReport | null,
+  lastVal: EvalReport | null,
+): RunSummary {
   const spec = tr.spec;
   const cost = costReport(spec, tr.data.vocabSize);
   const params = countParams(spec, tr.data.vocabSize).total;
   return {
-    name: spec.name, status: 'complete', engineVersion: ENGINE_VERSION, backend,
-    steps: tr.stepCount, tokens: tr.tokens, trainTimeS: round(tr.elapsedS, 3), tokensPerS: round(tr.tokens / Math.max(tr.elapsedS, 1e-9), 1),
+    name: spec.name,
+    status: 'complete',
+    engineVersion: ENGINE_VERSION,
+    backend,
+    steps: tr.stepCount,
+    tokens: tr.tokens,
+    trainTimeS: round(tr.elapsedS, 3),
+    tokensPerS: round(tr.tokens / Math.max(tr.elapsedS, 1e-9), 1),
     final: { train: lastTrain, val: lastVal },
-    valLoss: lastVal?.loss ?? null, bpb: lastVal?.bpb ?? null, accuracy: lastVal?.answer_accuracy ?? null, tokenAccuracy: lastVal?.accuracy ?? null,
-    params, paramsPaper: formatParams(params),
+    valLoss: lastVal?.loss ?? null,
+    bpb: lastVal?.bpb ?? null,
+    accuracy: lastVal?.answer_accuracy ?? null,
+    tokenAccuracy: lastVal?.accuracy ?? null,
+    params,
+    paramsPaper: formatParams(params),
     attention: {
-      kind: cost.attention.kind, formula: cost.attention.formula, macsPerLayer: cost.attention.macsPerLayer,
-      memFloatsPerLayer: cost.attention.memFloatsPerLayer, macsPaper: cost.attention.macsPaper, memPaper: cost.attention.memPaper,
+      kind: cost.attention.kind,
+      formula: cost.attention.formula,
+      macsPerLayer: cost.attention.macsPerLayer,
+      memFloatsPerLayer: cost.attention.memFloatsPerLayer,
+      macsPaper: cost.attention.macsPaper,
+      memPaper: cost.attention.memPaper,
     },
-    attentionMatrices: attentionMatrices(spec), dataset: tr.data.description,
+    attentionMatrices: attentionMatrices(spec),
+    dataset: tr.data.description,
   };
 }
 
@@ -147,7 +177,9 @@ const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 /** Train a new run or continue one; resolves when it completes or is interrupted by a signal. */
 export async function runExperiment(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
-  let run: RunDir, spec: ExperimentSpec, meta: RunSpecFile | null = null;
+  let run: RunDir,
+    spec: ExperimentSpec,
+    meta: RunSpecFile | null = null;
   if (opts.resumeDir) {
     run = RunDir.open(opts.resumeDir);
     meta = readRunSpec(run);
@@ -167,11 +199,20 @@ export async function runExperiment(opts: RunOptions): Promise<RunResult> {
   const say = (m: string) => (progress ? progress.log(m) : log(m));
   try {
     if (!meta) {
-      const file: RunSpecFile = { spec, engineVersion: ENGINE_VERSION, backend: { name: backend.name, adapter: backend.adapter }, dataset: data.description, vocabSize: data.vocabSize, createdAt: new Date().toISOString() };
+      const file: RunSpecFile = {
+        spec,
+        engineVersion: ENGINE_VERSION,
+        backend: { name: backend.name, adapter: backend.adapter },
+        dataset: data.description,
+        vocabSize: data.vocabSize,
+        createdAt: new Date().toISOString(),
+      };
       run.writeSpec(file);
       say(`run directory: ${run.dir}`);
     } else resume(run, tr, say);
-    say(`${spec.name}: ${data.description}; ${formatParams(countParams(spec, data.vocabSize).total)} parameters; backend ${backend.name}`);
+    say(
+      `${spec.name}: ${data.description}; ${formatParams(countParams(spec, data.vocabSize).total)} parameters; backend ${backend.name}`,
+    );
     return await trainLoop(run, tr, backend.name, progress, say, opts.handleSignals ?? true);
   } finally {
     progress?.done();
@@ -182,18 +223,25 @@ export async function runExperiment(opts: RunOptions): Promise<RunResult> {
 function resume(run: RunDir, tr: Trainer, say: (m: string) => void): void {
   const { checkpoint, warnings } = run.latestCheckpoint();
   for (const w of warnings) say(`warning: ${w}`);
-  if (!checkpoint && warnings.length)
-    throw new RunError(`no usable checkpoint in ${run.dir}: ${warnings.join('; ')}`);
+  if (!checkpoint && warnings.length) throw new RunError(`no usable checkpoint in ${run.dir}: ${warnings.join('; ')}`);
   const step = checkpoint?.step ?? 0;
   if (checkpoint) {
     const state = loadCheckpoint(tr, fs.readFileSync(checkpoint.path), checkpoint.path);
-    if (state.step !== checkpoint.step) throw new RunError(`${checkpoint.path}: holds step ${state.step}, but its name says ${checkpoint.step}`);
+    if (state.step !== checkpoint.step)
+      throw new RunError(`${checkpoint.path}: holds step ${state.step}, but its name says ${checkpoint.step}`);
     say(`resuming ${run.dir} from step ${step} (${checkpoint.path})`);
   } else say(`no usable checkpoint in ${run.dir}: restarting from step 0`);
   rollBack(run, step, say);
 }
 
-async function trainLoop(run: RunDir, tr: Trainer, backend: string, progress: Progress | null, say: (m: string) => void, handleSignals: boolean): Promise<RunResult> {
+async function trainLoop(
+  run: RunDir,
+  tr: Trainer,
+  backend: string,
+  progress: Progress | null,
+  say: (m: string) => void,
+  handleSignals: boolean,
+): Promise<RunResult> {
   const { log: L, train } = tr.spec;
   const total = train.steps;
   let lastTrain: StepReport | null = null;
@@ -247,13 +295,22 @@ async function trainLoop(run: RunDir, tr: Trainer, backend: string, progress: Pr
         }
       }
       if (due(s, L.checkpointInterval, total)) checkpoint();
-      progress?.update({ step: s, steps: total, loss: r.loss, tokensPerS: r.tokens_per_s, valLoss: lastVal?.loss, accuracy: lastVal?.answer_accuracy });
+      progress?.update({
+        step: s,
+        steps: total,
+        loss: r.loss,
+        tokensPerS: r.tokens_per_s,
+        valLoss: lastVal?.loss,
+        accuracy: lastVal?.answer_accuracy,
+      });
       await new Promise((res) => setImmediate(res)); // let signals in between steps
     }
     if (stop) {
       const file = run.listCheckpoints().includes(tr.stepCount) ? run.checkpointPath(tr.stepCount) : checkpoint();
       progress?.done();
-      say(`stopped at step ${tr.stepCount}/${total}; checkpoint ${file}\nresume with: npm run experiment -- --resume ${run.dir}`);
+      say(
+        `stopped at step ${tr.stepCount}/${total}; checkpoint ${file}\nresume with: npm run experiment -- --resume ${run.dir}`,
+      );
       return { dir: run.dir, status: 'interrupted', step: tr.stepCount, summary: null, signal: stop };
     }
     const summary = buildSummary(tr, backend, lastTrain ?? lastTrainRow(run), lastVal);

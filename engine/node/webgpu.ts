@@ -29,11 +29,14 @@ export function installNodeWebGPU(): Promise<string> {
 }
 
 async function install(): Promise<string> {
-  if (process.platform !== 'linux') throw new Error(`WebGPU in Node is set up for Linux only (this is ${process.platform})`);
+  if (process.platform !== 'linux')
+    throw new Error(`WebGPU in Node is set up for Linux only (this is ${process.platform})`);
   const icd = process.env.VK_ICD_FILENAMES ?? DEFAULT_ICD;
   if (!existsSync(icd)) {
-    throw new Error(`WebGPU in Node needs a Vulkan driver: ${icd} is missing. Install Chromium's SwiftShader ` +
-      `(apt-get install -y chromium) or set VK_ICD_FILENAMES to a Vulkan ICD json`);
+    throw new Error(
+      `WebGPU in Node needs a Vulkan driver: ${icd} is missing. Install Chromium's SwiftShader ` +
+        `(apt-get install -y chromium) or set VK_ICD_FILENAMES to a Vulkan ICD json`,
+    );
   }
   process.env.VK_ICD_FILENAMES = icd;
   preloadVulkanLoader(dirname(icd));
@@ -48,12 +51,15 @@ async function install(): Promise<string> {
   const gpu = mod.create([]);
   const adapter = await gpu.requestAdapter();
   if (!adapter) {
-    throw new Error(`Dawn found no WebGPU adapter with VK_ICD_FILENAMES=${icd}` +
-      ` (is libvulkan.so.1 loadable? Chromium's is at ${join(dirname(icd), 'libvulkan.so.1')}. In a worker thread,` +
-      ' set VK_ICD_FILENAMES in the main thread before starting it: a worker\'s process.env does not reach the C environment)');
+    throw new Error(
+      `Dawn found no WebGPU adapter with VK_ICD_FILENAMES=${icd}` +
+        ` (is libvulkan.so.1 loadable? Chromium's is at ${join(dirname(icd), 'libvulkan.so.1')}. In a worker thread,` +
+        " set VK_ICD_FILENAMES in the main thread before starting it: a worker's process.env does not reach the C environment)",
+    );
   }
   // tfjs-backend-webgpu uses the WebGPU globals (GPUBuffer, GPUBufferUsage, GPUMapMode, ...) and navigator.gpu.
-  for (const [k, v] of Object.entries(mod.globals)) if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(mod.globals))
+    if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   const g = globalThis as { navigator?: { gpu?: GPU } };
   if (g.navigator) {
     if (!g.navigator.gpu) Object.defineProperty(g.navigator, 'gpu', { value: gpu, configurable: true });
@@ -73,7 +79,8 @@ function preloadVulkanLoader(dir: string): void {
     process.dlopen({ exports: {} }, loader, constants.dlopen.RTLD_NOW | constants.dlopen.RTLD_GLOBAL | RTLD_NODELETE);
   } catch (e) {
     // Expected: a plain shared library is not a Node addon. The library stays loaded (RTLD_NODELETE).
-    if (!/self-register/.test((e as Error).message)) throw new Error(`cannot load the Vulkan loader ${loader}: ${(e as Error).message}`);
+    if (!/self-register/.test((e as Error).message))
+      throw new Error(`cannot load the Vulkan loader ${loader}: ${(e as Error).message}`);
   }
 }
 
@@ -92,7 +99,8 @@ function installEventPump(): void {
   if (real.__dawnPump) return;
   realSetImmediate = real;
   const wrapped = ((fn: (...a: unknown[]) => void, ...args: unknown[]) => {
-    if (typeof fn !== 'function' || !Function.prototype.toString.call(fn).includes('[native code]')) return real(fn, ...args);
+    if (typeof fn !== 'function' || !Function.prototype.toString.call(fn).includes('[native code]'))
+      return real(fn, ...args);
     const tick: Tick = { fn, args, done: false };
     dawnTicks.push(tick);
     return pumping ? undefined : real(() => runTick(tick));
@@ -144,7 +152,10 @@ interface BackendInternals {
 }
 
 async function patchReadSync(): Promise<void> {
-  const [{ WebGPUBackend }, tf] = await Promise.all([import('@tensorflow/tfjs-backend-webgpu'), import('@tensorflow/tfjs')]);
+  const [{ WebGPUBackend }, tf] = await Promise.all([
+    import('@tensorflow/tfjs-backend-webgpu'),
+    import('@tensorflow/tfjs'),
+  ]);
   const proto = WebGPUBackend.prototype as unknown as { readSync(id: object): unknown; __nodeReadSync?: true };
   if (proto.__nodeReadSync) return;
   const original = proto.readSync;

@@ -4,7 +4,8 @@ import { parentPort } from 'node:worker_threads';
 import { serve } from '../worker';
 import { prepareNodeBackend } from './backend';
 
-if (!parentPort) throw new Error('engine/node/worker-entry.ts must run as a worker_threads worker (use spawnEngineWorker)');
+if (!parentPort)
+  throw new Error('engine/node/worker-entry.ts must run as a worker_threads worker (use spawnEngineWorker)');
 const port = parentPort;
 serve(
   {

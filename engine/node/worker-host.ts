@@ -15,7 +15,11 @@ const ENTRY = new URL('./worker-entry.ts', import.meta.url);
 
 export interface NodeWorkerOptions extends ClientOptions {
   /** Passed to the Worker (e.g. { maxOldGenerationSizeMb }). */
-  resourceLimits?: ConstructorParameters<typeof Worker>[1] extends infer O ? (O extends { resourceLimits?: infer R } ? R : never) : never;
+  resourceLimits?: ConstructorParameters<typeof Worker>[1] extends infer O
+    ? O extends { resourceLimits?: infer R }
+      ? R
+      : never
+    : never;
 }
 
 /**
@@ -28,7 +32,8 @@ export function spawnEngineWorker(opts: NodeWorkerOptions = {}): WorkbenchClient
   if (!process.env.VK_ICD_FILENAMES && existsSync(DEFAULT_ICD)) process.env.VK_ICD_FILENAMES = DEFAULT_ICD;
   const tsxCjs = createRequire(import.meta.url).resolve('tsx/esm/api'); // .../dist/esm/api/index.cjs
   const tsx = pathToFileURL(tsxCjs.replace(/\.cjs$/, '.mjs')).href;
-  const boot = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY.href)}); })` +
+  const boot =
+    `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(ENTRY.href)}); })` +
     `.catch((e) => { setTimeout(() => { throw e; }); });`;
   const worker = new Worker(boot, { eval: true, resourceLimits: opts.resourceLimits });
   return new WorkbenchClient(workerEndpoint(worker), opts);
@@ -67,11 +72,20 @@ export interface NodeInitOptions {
 /** The init request for a spec, with its corpus / BPE merges loaded from disk here on the host. */
 export function nodeInitBody(specInput: unknown, opts: NodeInitOptions = {}): RequestBody<'init'> {
   const spec = parseSpec(specInput); // fail fast, naming the field, before any file is read
-  return { protocol: PROTOCOL_VERSION, spec: specInput, sources: loadDataSources(spec), backend: opts.backend ?? ['wasm', 'cpu'], checkpoint: opts.checkpoint };
+  return {
+    protocol: PROTOCOL_VERSION,
+    spec: specInput,
+    sources: loadDataSources(spec),
+    backend: opts.backend ?? ['wasm', 'cpu'],
+    checkpoint: opts.checkpoint,
+  };
 }
 
 /** Spawn a worker and initialise it for `specInput`; resolves with the client and the ready event. */
-export async function startNodeSession(specInput: unknown, opts: NodeInitOptions & NodeWorkerOptions = {}): Promise<{ client: WorkbenchClient; ready: ReadyEvent }> {
+export async function startNodeSession(
+  specInput: unknown,
+  opts: NodeInitOptions & NodeWorkerOptions = {},
+): Promise<{ client: WorkbenchClient; ready: ReadyEvent }> {
   const client = spawnEngineWorker(opts);
   try {
     return { client, ready: await client.request('init', nodeInitBody(specInput, opts)) };

@@ -10,7 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { customOp } from './custom';
 import { mmNT, mmTN } from './linalg';
-import { runWasm, runWasmMulti, useWasmKernels, WASM_KERNELS } from './wasm_kernels';
+import { runWasm, runWasmMulti, useWasmKernels, WASM_KERNELS } from './wasm-kernels';
 
 export type CvmmImpl = (x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D) => tf.Tensor3D;
 const impls = new Map<string, CvmmImpl>();
@@ -64,7 +64,8 @@ export function cvmmSorted(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D)
   const [nExp, dIn, dOut] = W.shape;
   const plan = sortSlots(experts.dataSync() as Int32Array, S, nExp);
   if (useWasmKernels()) return cvmmWasm(x, W, plan, S);
-  const order = plan.order, inverse = invert(plan.order);
+  const order = plan.order,
+    inverse = invert(plan.order);
   const used = usedExperts(plan.offsets);
   // Per used expert: its block of rows (in expert order) and its weight matrix [dIn, dOut].
   const blocks = (x: tf.Tensor, W: tf.Tensor) => {
@@ -76,7 +77,10 @@ export function cvmmSorted(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D)
   };
   const f = customOp(([x, W], save) => {
     save([x, W]); // the forward runs in a tidy: the backward recomputes the cheap slices from these
-    const ys = tf.concat(blocks(x, W).map((b) => tf.matMul(b.x, b.W)), 0); // [M, dOut], expert order
+    const ys = tf.concat(
+      blocks(x, W).map((b) => tf.matMul(b.x, b.W)),
+      0,
+    ); // [M, dOut], expert order
     return {
       value: tf.gather(ys, tf.tensor1d(inverse, 'int32')).reshape([R, S, dOut]), // [R, S, dOut], slot order
       gradFunc: (dy, [sx, sW]) => {
@@ -100,11 +104,13 @@ export function cvmmSorted(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D)
 /** The same on wasm with our kernels: row permutations on the heap and one XNNPACK product per expert block,
  *  forward and backward, with no gathers, slices or concats. */
 function cvmmWasm(x: tf.Tensor2D, W: tf.Tensor3D, plan: SortedRouting, S: number): tf.Tensor3D {
-  const R = x.shape[0], dOut = W.shape[2];
+  const R = x.shape[0],
+    dOut = W.shape[2];
   const offsets = Array.from(plan.offsets);
   const inverse = invert(plan.order);
   const permute = (t: tf.Tensor, rows: Int32Array) => runWasm(WASM_KERNELS.permuteRows, { x: t }, { rows });
-  const perExpert = (rows: tf.Tensor, W: tf.Tensor) => runWasm(WASM_KERNELS.segmentMatMul, { a: rows, w: W }, { offsets });
+  const perExpert = (rows: tf.Tensor, W: tf.Tensor) =>
+    runWasm(WASM_KERNELS.segmentMatMul, { a: rows, w: W }, { offsets });
   const f = customOp(([x, W], save) => {
     save([x, W]); // the sorted copy of x is cheap to rebuild in the backward
     const ys = perExpert(permute(x, plan.rows), W); // [M, dOut], expert order
@@ -128,20 +134,31 @@ function cvmmWasm(x: tf.Tensor2D, W: tf.Tensor3D, plan: SortedRouting, S: number
  *  xRows / outRows (default: identity) let x be read from, and out be written in, another row order (e.g. the
  *  per-head layout [B, H, T, dh] of rows indexed (b*T + t)*H + h), which saves a transpose on each side.
  *  Per expert block through scratch buffers: no gathered copy of x, no per-slot outputs kept. */
-export function cvmmGatedSum(x: tf.Tensor2D, experts: tf.Tensor2D, gates: tf.Tensor, W: tf.Tensor3D, slotsPerOut: number, layout: { xRows?: Int32Array; outRows?: Int32Array } = {}): tf.Tensor2D {
+export function cvmmGatedSum(
+  x: tf.Tensor2D,
+  experts: tf.Tensor2D,
+  gates: tf.Tensor,
+  W: tf.Tensor3D,
+  slotsPerOut: number,
+  layout: { xRows?: Int32Array; outRows?: Int32Array } = {},
+): tf.Tensor2D {
   if (!useWasmKernels()) throw new Error('cvmmGatedSum: wasm backend only (use cvmm elsewhere)');
   const [R, S] = experts.shape;
   const nExp = W.shape[0];
-  if ((R * S) % slotsPerOut !== 0) throw new Error(`cvmmGatedSum: ${R * S} slots do not split into outputs of ${slotsPerOut}`);
+  if ((R * S) % slotsPerOut !== 0)
+    throw new Error(`cvmmGatedSum: ${R * S} slots do not split into outputs of ${slotsPerOut}`);
   const nOut = (R * S) / slotsPerOut;
   const { xRows, outRows } = layout;
-  if (xRows && (xRows.length !== R || xRows.some((r) => r < 0 || r >= x.shape[0]))) throw new Error(`cvmmGatedSum: xRows must map ${R} rows into x's ${x.shape[0]}`);
+  if (xRows && (xRows.length !== R || xRows.some((r) => r < 0 || r >= x.shape[0])))
+    throw new Error(`cvmmGatedSum: xRows must map ${R} rows into x's ${x.shape[0]}`);
   if (!xRows && x.shape[0] !== R) throw new Error(`cvmmGatedSum: x has ${x.shape[0]} rows, experts ${R}`);
-  if (outRows && outRows.length !== nOut) throw new Error(`cvmmGatedSum: outRows has ${outRows.length} entries, want ${nOut}`);
+  if (outRows && outRows.length !== nOut)
+    throw new Error(`cvmmGatedSum: outRows has ${outRows.length} entries, want ${nOut}`);
   const plan = sortSlots(experts.dataSync() as Int32Array, S, nExp);
   const rows = xRows ? plan.rows.map((r) => xRows[r]!) : plan.rows;
   const slotOut = new Int32Array(R * S);
-  for (let slot = 0; slot < R * S; slot++) slotOut[slot] = outRows ? outRows[Math.floor(slot / slotsPerOut)]! : Math.floor(slot / slotsPerOut);
+  for (let slot = 0; slot < R * S; slot++)
+    slotOut[slot] = outRows ? outRows[Math.floor(slot / slotsPerOut)]! : Math.floor(slot / slotsPerOut);
   const attrs = { rows, order: plan.order, offsets: Array.from(plan.offsets), slotOut };
   const f = customOp(([x, gates, W], save) => {
     const [out, ys] = runWasmMulti(WASM_KERNELS.gatedForward, { x, w: W, gates }, { ...attrs, nOut }); // [nOut, dOut]
@@ -150,7 +167,11 @@ export function cvmmGatedSum(x: tf.Tensor2D, experts: tf.Tensor2D, gates: tf.Ten
       value: out!,
       gradFunc: (dy, [sx, sg, sW, sy]) => {
         const wT = tf.transpose(sW, [0, 2, 1]); // [nExp, dOut, dIn]
-        const [dx, dg, dW] = runWasmMulti(WASM_KERNELS.gatedBackward, { x: sx, wT, gates: sg, dy, ...(sy ? { ys: sy } : {}) }, attrs);
+        const [dx, dg, dW] = runWasmMulti(
+          WASM_KERNELS.gatedBackward,
+          { x: sx, wT, gates: sg, dy, ...(sy ? { ys: sy } : {}) },
+          attrs,
+        );
         return [dx!, dg!.reshape(sg.shape), dW!]; // dW [nExp, dIn, dOut]
       },
     };

@@ -3,7 +3,7 @@
 // explicitly and keep every product 2-D and flag-free; other backends use the flags, which they handle well.
 import * as tf from '@tensorflow/tfjs';
 import { customOp } from './custom';
-import { runWasm, useWasmKernels, WASM_KERNELS } from './wasm_kernels';
+import { runWasm, useWasmKernels, WASM_KERNELS } from './wasm-kernels';
 
 const explicitTranspose = () => tf.getBackend() === 'wasm';
 
@@ -13,7 +13,10 @@ export function matmul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
     save([a, b]);
     return {
       value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D), // [M, N]
-      gradFunc: (dy, [sa, sb]) => [mmNT(dy as tf.Tensor2D, sb as tf.Tensor2D), mmTN(sa as tf.Tensor2D, dy as tf.Tensor2D)], // dA [M, K], dB [K, N]
+      gradFunc: (dy, [sa, sb]) => [
+        mmNT(dy as tf.Tensor2D, sb as tf.Tensor2D),
+        mmTN(sa as tf.Tensor2D, dy as tf.Tensor2D),
+      ], // dA [M, K], dB [K, N]
     };
   });
   return f(a, b) as tf.Tensor2D;
@@ -33,7 +36,9 @@ export function mmTN(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 export function linear(x: tf.Tensor, W: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const [dOut, dIn] = W.shape;
   const x2 = x.reshape([-1, dIn]) as tf.Tensor2D; // [N, dIn]
-  let y: tf.Tensor = explicitTranspose() ? linearWasm(x2, W as tf.Tensor2D) : matmul(x2, tf.transpose(W) as tf.Tensor2D); // [N, dOut]
+  let y: tf.Tensor = explicitTranspose()
+    ? linearWasm(x2, W as tf.Tensor2D)
+    : matmul(x2, tf.transpose(W) as tf.Tensor2D); // [N, dOut]
   if (b) y = tf.add(y, b);
   return y.reshape([...x.shape.slice(0, -1), dOut]);
 }
@@ -45,7 +50,10 @@ function linearWasm(x: tf.Tensor2D, W: tf.Tensor2D): tf.Tensor2D {
     save([x, W]);
     return {
       value: tf.matMul(x as tf.Tensor2D, tf.transpose(W) as tf.Tensor2D), // [N, dOut]
-      gradFunc: (dy, [sx, sW]) => [tf.matMul(dy as tf.Tensor2D, sW as tf.Tensor2D), tf.matMul(tf.transpose(dy) as tf.Tensor2D, sx as tf.Tensor2D)], // dx [N, dIn], dW [dOut, dIn]
+      gradFunc: (dy, [sx, sW]) => [
+        tf.matMul(dy as tf.Tensor2D, sW as tf.Tensor2D),
+        tf.matMul(tf.transpose(dy) as tf.Tensor2D, sx as tf.Tensor2D),
+      ], // dx [N, dIn], dW [dOut, dIn]
     };
   });
   return f(x, W) as tf.Tensor2D;
@@ -78,7 +86,8 @@ function bmmWasm(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const N = b.shape.at(-1)!;
   const G = lead.reduce((p, c) => p * c, 1);
   const f = customOp(([a, b], save) => {
-    const a3 = a.reshape([G, M, K]), b3 = b.reshape([G, K, N]); // [G, M, K], [G, K, N]
+    const a3 = a.reshape([G, M, K]),
+      b3 = b.reshape([G, K, N]); // [G, M, K], [G, K, N]
     save([a3, b3]);
     return {
       value: bmm3(a3, b3).reshape([...lead, M, N]), // [..., M, N]
@@ -104,7 +113,10 @@ export function gatherRows(table: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
       gradFunc: (dy, [savedIds]) => {
         const flat = savedIds.reshape([-1]) as tf.Tensor1D; // [N]
         const dy2 = dy.reshape([-1, d]) as tf.Tensor2D; // [N, d]
-        const dTable = tf.getBackend() !== 'wasm' ? tf.unsortedSegmentSum(dy2, flat, V) : mmTN(tf.oneHot(flat, V).toFloat() as tf.Tensor2D, dy2); // [V, d]
+        const dTable =
+          tf.getBackend() !== 'wasm'
+            ? tf.unsortedSegmentSum(dy2, flat, V)
+            : mmTN(tf.oneHot(flat, V).toFloat() as tf.Tensor2D, dy2); // [V, d]
         return [dTable, tf.zerosLike(savedIds)];
       },
     };

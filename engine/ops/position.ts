@@ -23,7 +23,7 @@ export function sinusoid(positions: number[], d: number): tf.Tensor2D {
   const pe = new Float32Array(positions.length * d);
   positions.forEach((p, r) => {
     for (let m = 0; 2 * m < d; m++) {
-      const w = Math.exp((2 * m) * (-Math.log(10000) / d));
+      const w = Math.exp(2 * m * (-Math.log(10000) / d));
       pe[r * d + 2 * m] = Math.sin(p * w);
       if (2 * m + 1 < d) pe[r * d + 2 * m + 1] = Math.cos(p * w);
     }
@@ -34,7 +34,13 @@ export function sinusoid(positions: number[], d: number): tf.Tensor2D {
 /** Transformer-XL relative term: out[b,h,i,j] = q[b,h,i] . (W_pos pe(j - i - memLen) * peScale)_h.
  *  q [B, H, T, dh] (any bias already added), W_pos [H*dh, d], keys Tk = memLen + T. Entries with
  *  j > i + memLen (masked by the causal mask) hold unspecified finite values. Returns [B, H, T, Tk]. */
-export function xlRelativeScores(q: tf.Tensor, Wpos: tf.Tensor2D, dModel: number, Tk: number, peScale: number): tf.Tensor {
+export function xlRelativeScores(
+  q: tf.Tensor,
+  Wpos: tf.Tensor2D,
+  dModel: number,
+  Tk: number,
+  peScale: number,
+): tf.Tensor {
   const [B, H, T, dh] = q.shape as number[];
   // Column c holds offset p = c - (Tk - 1): every visible offset, from -(Tk-1) to 0.
   const offsets = Array.from({ length: Tk }, (_, c) => c - (Tk - 1));
@@ -51,7 +57,12 @@ export function xlRelativeScores(q: tf.Tensor, Wpos: tf.Tensor2D, dModel: number
  *  Pad-reshape-slice (Dai et al. 2019) instead of a gather, so the gradient needs no scatter. */
 export function relShift(x: tf.Tensor): tf.Tensor {
   const [B, H, T, Tk] = x.shape as number[];
-  const padded = tf.pad(x, [[0, 0], [0, 0], [0, 0], [1, 0]]); // [B, H, T, Tk+1]
+  const padded = tf.pad(x, [
+    [0, 0],
+    [0, 0],
+    [0, 0],
+    [1, 0],
+  ]); // [B, H, T, Tk+1]
   const view = padded.reshape([B, H, Tk + 1, T]); // [B, H, Tk+1, T]
   return tf.slice(view, [0, 0, 1, 0], [-1, -1, -1, -1]).reshape([B, H, T, Tk]); // [B, H, T, Tk]
 }

@@ -4,7 +4,14 @@
 // dtypes against the model the spec builds and names the file and every mismatch.
 import * as tf from '@tensorflow/tfjs';
 import { ENGINE_VERSION } from '../spec';
-import { CheckpointError, checkCompatible, decodeSafetensors, encodeSafetensors, type TensorEntry, type TensorInfo } from '../safetensors';
+import {
+  CheckpointError,
+  checkCompatible,
+  decodeSafetensors,
+  encodeSafetensors,
+  type TensorEntry,
+  type TensorInfo,
+} from '../safetensors';
 import type { BatcherState } from '../data';
 import { runAsync, runSync, type Reader } from './readback';
 import type { Trainer } from './trainer';
@@ -38,10 +45,18 @@ function* checkpointReader(tr: Trainer): Reader<Uint8Array> {
   const f32 = (v: ArrayLike<number>) => (v instanceof Float32Array ? v : Float32Array.from(v));
   named.forEach(([n, t], i) => (tensors[n] = { dtype: 'F32', shape: [...t.shape], data: f32(values[i]) }));
   const state: TrainerState = {
-    step: tr.stepCount, tokens: tr.tokens, elapsedS: tr.elapsedS, baseLr: tr.baseLr, optimizerT: tr.optimizer.t, batcher: tr.data.train.state(),
+    step: tr.stepCount,
+    tokens: tr.tokens,
+    elapsedS: tr.elapsedS,
+    baseLr: tr.baseLr,
+    optimizerT: tr.optimizer.t,
+    batcher: tr.data.train.state(),
   };
   return encodeSafetensors(tensors, {
-    format: CHECKPOINT_FORMAT, engine_version: ENGINE_VERSION, trainer_state: JSON.stringify(state), spec: JSON.stringify(tr.spec),
+    format: CHECKPOINT_FORMAT,
+    engine_version: ENGINE_VERSION,
+    trainer_state: JSON.stringify(state),
+    spec: JSON.stringify(tr.spec),
   });
 }
 
@@ -60,9 +75,15 @@ export function expectedTensors(tr: Trainer): Record<string, TensorInfo> {
 export function loadCheckpoint(tr: Trainer, bytes: Uint8Array, label = 'checkpoint'): TrainerState {
   const { tensors, metadata } = decodeSafetensors(bytes, label);
   if (metadata.format !== CHECKPOINT_FORMAT)
-    throw new CheckpointError(`${label}: not a SwitchHead Workbench checkpoint (format "${metadata.format ?? 'missing'}", expected "${CHECKPOINT_FORMAT}")`);
+    throw new CheckpointError(
+      `${label}: not a SwitchHead Workbench checkpoint (format "${metadata.format ?? 'missing'}", expected "${CHECKPOINT_FORMAT}")`,
+    );
   const memory = Object.keys(tensors).filter((n) => n.startsWith('xl_memory.'));
-  const got = Object.fromEntries(Object.entries(tensors).filter(([n]) => !n.startsWith('xl_memory.')).map(([n, t]) => [n, { dtype: t.dtype, shape: t.shape }]));
+  const got = Object.fromEntries(
+    Object.entries(tensors)
+      .filter(([n]) => !n.startsWith('xl_memory.'))
+      .map(([n, t]) => [n, { dtype: t.dtype, shape: t.shape }]),
+  );
   checkCompatible(expectedTensors(tr), got, label);
   let state: TrainerState;
   try {
@@ -80,7 +101,9 @@ export function loadCheckpoint(tr: Trainer, bytes: Uint8Array, label = 'checkpoi
   });
   if (tr.memory) tf.dispose(tr.memory);
   tr.memory = memory.length
-    ? memory.sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1])).map((n) => tf.tensor(f32(n), tensors[n].shape))
+    ? memory
+        .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
+        .map((n) => tf.tensor(f32(n), tensors[n].shape))
     : null;
   tr.stepCount = state.step;
   tr.tokens = state.tokens;

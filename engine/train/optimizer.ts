@@ -13,7 +13,10 @@ export class AdamW {
   readonly v: Record<string, tf.Variable> = {};
   t = 0; // number of updates applied
 
-  constructor(readonly params: Record<string, tf.Variable>, readonly cfg: AdamWConfig) {
+  constructor(
+    readonly params: Record<string, tf.Variable>,
+    readonly cfg: AdamWConfig,
+  ) {
     for (const [name, p] of Object.entries(params)) {
       this.m[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
       this.v[name] = tf.tidy(() => tf.variable(tf.zerosLike(p), false));
@@ -29,7 +32,8 @@ export class AdamW {
   apply(grads: Record<string, tf.Tensor>, lr: number): void {
     this.t++;
     const { beta1, beta2, eps, weightDecay } = this.cfg;
-    const c1 = 1 - Math.pow(beta1, this.t), c2 = 1 - Math.pow(beta2, this.t);
+    const c1 = 1 - Math.pow(beta1, this.t),
+      c2 = 1 - Math.pow(beta2, this.t);
     tf.tidy(() => {
       for (const [name, p] of Object.entries(this.params)) {
         const g = grads[name];
@@ -53,11 +57,20 @@ export class AdamW {
 /** Global L2 norm of all gradients (one scalar tensor). */
 export function globalNorm(grads: Record<string, tf.Tensor>): tf.Scalar {
   // Pairwise adds, not addN: one WebGPU program may bind only a few storage buffers (SwiftShader: 8).
-  return tf.tidy(() => tf.sqrt(Object.values(grads).reduce((acc: tf.Tensor, g) => tf.add(acc, tf.sum(tf.square(g))), tf.scalar(0))) as tf.Scalar);
+  return tf.tidy(
+    () =>
+      tf.sqrt(
+        Object.values(grads).reduce((acc: tf.Tensor, g) => tf.add(acc, tf.sum(tf.square(g))), tf.scalar(0)),
+      ) as tf.Scalar,
+  );
 }
 
 /** torch.nn.utils.clip_grad_norm_: scale by min(1, maxNorm / (norm + 1e-6)). Returns new tensors. */
-export function clipByGlobalNorm(grads: Record<string, tf.Tensor>, norm: number, maxNorm: number): Record<string, tf.Tensor> {
+export function clipByGlobalNorm(
+  grads: Record<string, tf.Tensor>,
+  norm: number,
+  maxNorm: number,
+): Record<string, tf.Tensor> {
   const coef = maxNorm > 0 ? Math.min(1, maxNorm / (norm + 1e-6)) : 1;
   return Object.fromEntries(Object.entries(grads).map(([n, g]) => [n, coef < 1 ? tf.mul(g, coef) : tf.clone(g)]));
 }

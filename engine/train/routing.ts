@@ -31,9 +31,17 @@ export interface RoutingReport {
   cooccurrence: { layer: number; head: number; matrix: number[][] }[];
 }
 
-function headStats(idx: ArrayLike<number>, gates: ArrayLike<number>, N: number, G: number, k: number, E: number): HeadStats[] {
+function headStats(
+  idx: ArrayLike<number>,
+  gates: ArrayLike<number>,
+  N: number,
+  G: number,
+  k: number,
+  E: number,
+): HeadStats[] {
   return Array.from({ length: G }, (_, g) => {
-    const counts = new Array(E).fill(0), gateSum = new Array(E).fill(0);
+    const counts = new Array(E).fill(0),
+      gateSum = new Array(E).fill(0);
     for (let n = 0; n < N; n++)
       for (let j = 0; j < k; j++) {
         const o = (n * G + g) * k + j;
@@ -44,8 +52,12 @@ function headStats(idx: ArrayLike<number>, gates: ArrayLike<number>, N: number, 
     const share = counts.map((c) => c / total);
     const ent = -share.reduce((s, p) => (p > 0 ? s + p * Math.log(p) : s), 0);
     return {
-      head: g, counts, share, meanGate: counts.map((c, e) => (c ? gateSum[e] / c : 0)),
-      entropy: E > 1 ? ent / Math.log(E) : 1, deadFraction: counts.filter((c) => c === 0).length / E,
+      head: g,
+      counts,
+      share,
+      meanGate: counts.map((c, e) => (c ? gateSum[e] / c : 0)),
+      entropy: E > 1 ? ent / Math.log(E) : 1,
+      deadFraction: counts.filter((c) => c === 0).length / E,
     };
   });
 }
@@ -58,7 +70,9 @@ export interface SelectionValues {
   shape: number[]; // [N, G, k]
   E: number;
 }
-export type LayerValues = { attention?: { data: ArrayLike<number>; shape: number[] } } & Partial<Record<'src' | 'dst' | 'mlp', SelectionValues>>;
+export type LayerValues = { attention?: { data: ArrayLike<number>; shape: number[] } } & Partial<
+  Record<'src' | 'dst' | 'mlp', SelectionValues>
+>;
 
 /** Forward pass on `batch` (evaluation mode, no memory), reading back every layer's selections and optionally
  *  its attention maps and selection scores. */
@@ -67,18 +81,38 @@ function* readLayers(tr: Trainer, batch: Batch, extras: boolean): Reader<LayerVa
   const keep = (t: tf.Tensor) => (kept.push(tf.keep(t)), kept.length - 1);
   const plan = scoped(() =>
     tr.forward(batch, null, false, 0).out.layers.map((ly) => {
-      const sides: Partial<Record<'src' | 'dst' | 'mlp', Selection | undefined>> = { src: ly.att.src, dst: ly.att.dst, mlp: ly.mlp.sel };
+      const sides: Partial<Record<'src' | 'dst' | 'mlp', Selection | undefined>> = {
+        src: ly.att.src,
+        dst: ly.att.dst,
+        mlp: ly.mlp.sel,
+      };
       const sel = Object.entries(sides)
         .filter((e): e is [string, Selection] => !!e[1])
-        .map(([side, s]) => ({ side, idx: keep(s.idx), gates: keep(s.gates), scores: extras ? keep(s.scores) : -1, shape: s.idx.shape as number[], E: s.scores.shape[2]! }));
+        .map(([side, s]) => ({
+          side,
+          idx: keep(s.idx),
+          gates: keep(s.gates),
+          scores: extras ? keep(s.scores) : -1,
+          shape: s.idx.shape as number[],
+          E: s.scores.shape[2]!,
+        }));
       return { sel, attention: extras ? { at: keep(ly.att.probs), shape: ly.att.probs.shape as number[] } : undefined };
     }),
   );
   try {
     const v = yield kept;
     return plan.map((ly) => {
-      const out: LayerValues = ly.attention ? { attention: { data: v[ly.attention.at], shape: ly.attention.shape } } : {};
-      for (const s of ly.sel) out[s.side as 'src'] = { idx: v[s.idx], gates: v[s.gates], scores: s.scores >= 0 ? v[s.scores] : undefined, shape: s.shape, E: s.E };
+      const out: LayerValues = ly.attention
+        ? { attention: { data: v[ly.attention.at], shape: ly.attention.shape } }
+        : {};
+      for (const s of ly.sel)
+        out[s.side as 'src'] = {
+          idx: v[s.idx],
+          gates: v[s.gates],
+          scores: s.scores >= 0 ? v[s.scores] : undefined,
+          shape: s.shape,
+          E: s.E,
+        };
       return out;
     });
   } finally {
@@ -87,10 +121,20 @@ function* readLayers(tr: Trainer, batch: Batch, extras: boolean): Reader<LayerVa
 }
 
 /** Statistics of one forward pass's selections. Memory rows of the source side are included in its usage. */
-export function routingStats(layers: LayerValues[], batch: Batch, step: number, tokens: number, moe: { q: boolean; k: boolean; v: boolean; o: boolean }): RoutingReport {
+export function routingStats(
+  layers: LayerValues[],
+  batch: Batch,
+  step: number,
+  tokens: number,
+  moe: { q: boolean; k: boolean; v: boolean; o: boolean },
+): RoutingReport {
   const sides: SideStats[] = [];
   const cooccurrence: RoutingReport['cooccurrence'] = [];
-  const usedBy = { src: ['K', 'V'].filter((p) => moe[p.toLowerCase() as 'k' | 'v']), dst: ['Q', 'O'].filter((p) => moe[p.toLowerCase() as 'q' | 'o']), mlp: ['MLP'] };
+  const usedBy = {
+    src: ['K', 'V'].filter((p) => moe[p.toLowerCase() as 'k' | 'v']),
+    dst: ['Q', 'O'].filter((p) => moe[p.toLowerCase() as 'q' | 'o']),
+    mlp: ['MLP'],
+  };
   layers.forEach((got, l) => {
     for (const side of ['src', 'dst', 'mlp'] as const) {
       const r = got[side];
@@ -101,12 +145,14 @@ export function routingStats(layers: LayerValues[], batch: Batch, step: number, 
     const { src, dst } = got;
     if (!src || !dst) return;
     const [, H, k] = dst.shape;
-    const Tk = src.shape[0] / batch.batchSize, Tm = Tk - batch.seqLen;
+    const Tk = src.shape[0] / batch.batchSize,
+      Tm = Tk - batch.seqLen;
     for (let h = 0; h < H; h++) {
       const matrix = Array.from({ length: src.E }, () => new Array(dst.E).fill(0));
       for (let b = 0; b < batch.batchSize; b++)
         for (let t = 0; t < batch.seqLen; t++) {
-          const s = ((b * Tk + Tm + t) * H + h) * k, d = ((b * batch.seqLen + t) * H + h) * k;
+          const s = ((b * Tk + Tm + t) * H + h) * k,
+            d = ((b * batch.seqLen + t) * H + h) * k;
           for (let i = 0; i < k; i++) for (let j = 0; j < k; j++) matrix[src.idx[s + i]][dst.idx[d + j]]++;
         }
       cooccurrence.push({ layer: l, head: h, matrix });
@@ -148,7 +194,9 @@ export interface ProbeReport {
 const nest = (data: ArrayLike<number>, shape: number[]): any => {
   if (shape.length === 1) return Array.from(data as ArrayLike<number>);
   const stride = shape.slice(1).reduce((a, b) => a * b, 1);
-  return Array.from({ length: shape[0] }, (_, i) => nest(Array.prototype.slice.call(data, i * stride, (i + 1) * stride), shape.slice(1)));
+  return Array.from({ length: shape[0] }, (_, i) =>
+    nest(Array.prototype.slice.call(data, i * stride, (i + 1) * stride), shape.slice(1)),
+  );
 };
 
 function probeSelection(sel: SelectionValues): ProbeSelection {
@@ -161,7 +209,12 @@ function* probeReader(tr: Trainer, text: string): Reader<ProbeReport> {
   const ids = Array.from(tr.data.tokenizer.encode(text)).slice(0, tr.spec.data.seqLen + 1);
   if (ids.length < 2) throw new Error(`probe text "${text}" is too short: it must encode to at least 2 tokens`);
   const T = ids.length - 1;
-  const batch: Batch = { batchSize: 1, seqLen: T, input: Int32Array.from(ids.slice(0, T)), target: Int32Array.from(ids.slice(1)) };
+  const batch: Batch = {
+    batchSize: 1,
+    seqLen: T,
+    input: Int32Array.from(ids.slice(0, T)),
+    target: Int32Array.from(ids.slice(1)),
+  };
   const values = yield* readLayers(tr, batch, true);
   const layers = values.map((ly, l): ProbeLayer => {
     const H = ly.attention!.shape[1];

@@ -44,8 +44,14 @@ export interface EvalReport {
 
 /** Training stopped because the loss (or gradient) stopped being finite. No update was applied. */
 export class NonFiniteLossError extends Error {
-  constructor(readonly step: number, readonly what: string, value: number) {
-    super(`${what} became ${value} at step ${step}; training stopped before applying the update (try a lower learning rate or stronger clipping)`);
+  constructor(
+    readonly step: number,
+    readonly what: string,
+    value: number,
+  ) {
+    super(
+      `${what} became ${value} at step ${step}; training stopped before applying the update (try a lower learning rate or stronger clipping)`,
+    );
     this.name = 'NonFiniteLossError';
   }
 }
@@ -62,7 +68,10 @@ export class Trainer {
   memory: tf.Tensor[] | null = null;
   private bytesPerToken: number | null;
 
-  constructor(readonly spec: ExperimentSpec, readonly data: Dataset) {
+  constructor(
+    readonly spec: ExperimentSpec,
+    readonly data: Dataset,
+  ) {
     this.params = initParams(paramDefs(spec.model, data.vocabSize), spec.train.seed);
     this.optimizer = new AdamW(this.params, spec.train);
     this.baseLr = spec.train.lr;
@@ -83,7 +92,12 @@ export class Trainer {
   }
 
   /** Forward pass on a batch; returns the LM output plus the loss terms. Call inside a tidy. */
-  forward(batch: Batch, memory: tf.Tensor[] | null, training: boolean, seed: number): { out: LmOut; ce: tf.Scalar; loss: tf.Scalar } {
+  forward(
+    batch: Batch,
+    memory: tf.Tensor[] | null,
+    training: boolean,
+    seed: number,
+  ): { out: LmOut; ce: tf.Scalar; loss: tf.Scalar } {
     const { batchSize: B, seqLen: T } = batch;
     const input = tf.tensor2d(batch.input, [B, T], 'int32');
     const target = tf.tensor1d(batch.target, 'int32');
@@ -128,7 +142,8 @@ export class Trainer {
     const norm = globalNorm(grads);
     try {
       const [lossV, ceV, regV, normV, predV] = yield [value, k.ce, k.reg, norm, ...(k.pred ? [k.pred] : [])];
-      const loss = lossV[0], gradNorm = normV[0];
+      const loss = lossV[0],
+        gradNorm = normV[0];
       if (!Number.isFinite(loss)) throw new NonFiniteLossError(step + 1, 'loss', loss);
       if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(step + 1, 'gradient norm', gradNorm);
       const clipped = clipByGlobalNorm(grads, gradNorm, this.spec.train.gradClip);
@@ -139,16 +154,27 @@ export class Trainer {
         this.memory = k.memory;
         k.memory = [];
       }
-      const acc = predV ? accuracy(predV, batch.target, batch.mask!, { taskIds: batch.taskIds, seqLen: batch.seqLen }) : undefined;
+      const acc = predV
+        ? accuracy(predV, batch.target, batch.mask!, { taskIds: batch.taskIds, seqLen: batch.seqLen })
+        : undefined;
       this.stepCount++;
       const nTok = batch.batchSize * batch.seqLen;
       this.tokens += nTok;
       const ms = now() - t0;
       this.elapsedS += ms / 1000;
       return {
-        step: this.stepCount, tokens: this.tokens, time_s: round(this.elapsedS, 3), split: 'train',
-        loss, ce: ceV[0], reg: regV[0], lr, grad_norm: gradNorm, step_ms: round(ms, 2),
-        tokens_per_s: round((nTok * 1000) / ms, 1), ...(acc ? { accuracy: acc.tokenAccuracy } : {}),
+        step: this.stepCount,
+        tokens: this.tokens,
+        time_s: round(this.elapsedS, 3),
+        split: 'train',
+        loss,
+        ce: ceV[0],
+        reg: regV[0],
+        lr,
+        grad_norm: gradNorm,
+        step_ms: round(ms, 2),
+        tokens_per_s: round((nTok * 1000) / ms, 1),
+        ...(acc ? { accuracy: acc.tokenAccuracy } : {}),
       };
     } finally {
       tf.dispose([value, norm, k.ce, k.reg, ...k.memory, ...(k.pred ? [k.pred] : []), ...Object.values(grads)]);
@@ -165,7 +191,8 @@ export class Trainer {
   }
 
   private *evalReader(): Reader<EvalReport> {
-    let ceSum = 0, n = 0;
+    let ceSum = 0,
+      n = 0;
     const preds: { report: AccuracyReport; weight: number }[] = [];
     let memory: tf.Tensor[] | null = null;
     try {
@@ -186,7 +213,11 @@ export class Trainer {
         const weight = batch.mask ? batch.mask.reduce((a, b) => a + b, 0) : batch.batchSize * batch.seqLen;
         ceSum += values[0][0] * weight;
         n += weight;
-        if (r.pred) preds.push({ report: accuracy(values[1], batch.target, batch.mask!, { taskIds: batch.taskIds, seqLen: batch.seqLen }), weight });
+        if (r.pred)
+          preds.push({
+            report: accuracy(values[1], batch.target, batch.mask!, { taskIds: batch.taskIds, seqLen: batch.seqLen }),
+            weight,
+          });
       }
     } finally {
       if (memory) tf.dispose(memory);
@@ -195,8 +226,14 @@ export class Trainer {
     if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.stepCount, 'validation loss', loss);
     const bits = loss / Math.LN2;
     const report: EvalReport = {
-      step: this.stepCount, tokens: this.tokens, time_s: round(this.elapsedS, 3), split: 'val',
-      loss, ppl: Math.exp(loss), bits_per_token: bits, bpb: this.bytesPerToken ? bits / this.bytesPerToken : null,
+      step: this.stepCount,
+      tokens: this.tokens,
+      time_s: round(this.elapsedS, 3),
+      split: 'val',
+      loss,
+      ppl: Math.exp(loss),
+      bits_per_token: bits,
+      bpb: this.bytesPerToken ? bits / this.bytesPerToken : null,
     };
     if (preds.length) Object.assign(report, summariseAccuracy(preds));
     return report;
@@ -212,7 +249,10 @@ export class Trainer {
 }
 
 function summariseAccuracy(preds: { report: AccuracyReport; weight: number }[]): Partial<EvalReport> {
-  let tok = 0, ntok = 0, ans = 0, nans = 0;
+  let tok = 0,
+    ntok = 0,
+    ans = 0,
+    nans = 0;
   const per: Record<string, [number, number]> = {};
   for (const { report } of preds) {
     tok += report.tokenAccuracy * report.nTokens;
@@ -235,7 +275,8 @@ function summariseAccuracy(preds: { report: AccuracyReport; weight: number }[]):
 /** UTF-8 bytes per target token over the validation batches (for bits per byte). */
 function measureBytesPerToken(data: Dataset): number {
   const enc = new TextEncoder();
-  let bytes = 0, tokens = 0;
+  let bytes = 0,
+    tokens = 0;
   for (const b of data.valBatches) {
     bytes += enc.encode(data.tokenizer.decode(b.target)).length;
     tokens += b.target.length;

@@ -2,10 +2,10 @@
 // by WGSL kernels that sort the slots by expert on the GPU, and accurate Sin/Cos (WGSL's are ~2e-4 on SwiftShader).
 import { onBackendReady } from '../backend';
 import { registerCvmm } from '../ops/cvmm';
-import { cvmmWebGPU, registerCvmmKernels } from './cvmm_kernels';
+import { cvmmWebGPU, registerCvmmKernels } from './cvmm-kernels';
 import { registerTrigKernels } from './trig';
 
-export { cvmmWebGPU } from './cvmm_kernels';
+export { cvmmWebGPU } from './cvmm-kernels';
 
 let hooked = false;
 /** Register our kernels with tfjs's webgpu backend and route cvmm to them whenever webgpu is initialised.

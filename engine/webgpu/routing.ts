@@ -34,7 +34,10 @@ export class CountProgram extends RoutingProgram {
   variableNames = ['experts'];
   outputShape: number[];
   shaderKey: string;
-  constructor(private nSlots: number, private nExp: number) {
+  constructor(
+    private nSlots: number,
+    private nExp: number,
+  ) {
     super();
     const nChunks = Math.ceil(nSlots / CHUNK);
     this.outputShape = [nChunks * (nExp + 1)];
@@ -63,9 +66,13 @@ export class ScanProgram extends RoutingProgram {
   variableNames = ['counts'];
   outputShape: number[];
   shaderKey: string;
-  constructor(private nSlots: number, private nExp: number) {
+  constructor(
+    private nSlots: number,
+    private nExp: number,
+  ) {
     super();
-    const nChunks = Math.ceil(nSlots / CHUNK), EB = nExp + 1;
+    const nChunks = Math.ceil(nSlots / CHUNK),
+      EB = nExp + 1;
     this.outputShape = [nChunks * EB + EB + 1];
     this.shaderKey = `shCvmmScan_${nExp}`;
   }
@@ -100,7 +107,10 @@ export class RankProgram extends RoutingProgram {
   variableNames = ['experts', 'table'];
   outputShape: number[];
   shaderKey: string;
-  constructor(private nSlots: number, private nExp: number) {
+  constructor(
+    private nSlots: number,
+    private nExp: number,
+  ) {
     super();
     this.outputShape = [nSlots];
     this.dispatch = [Math.ceil(nSlots / CHUNK), 1, 1];

@@ -32,7 +32,10 @@ class TrigProgram implements WebGPUProgram {
   workgroupSize: [number, number, number] = [64, 1, 1];
   dispatch: [number, number, number];
   size = true;
-  constructor(shape: number[], private fn: 'sin' | 'cos') {
+  constructor(
+    shape: number[],
+    private fn: 'sin' | 'cos',
+  ) {
     this.outputShape = shape;
     this.dispatch = [Math.ceil(tf.util.sizeFromShape(shape) / 64), 1, 1];
     this.shaderKey = `shPrecise_${fn}`;
@@ -46,16 +49,21 @@ class TrigProgram implements WebGPUProgram {
   }
 }
 
-const trigKernel = (fn: 'sin' | 'cos'): tf.KernelFunc => ({ inputs, backend }) => {
-  const { x } = inputs as { x: tf.TensorInfo };
-  return (backend as unknown as WebGPUBackend).runWebGPUProgram(new TrigProgram(x.shape, fn), [x], 'float32');
-};
+const trigKernel =
+  (fn: 'sin' | 'cos'): tf.KernelFunc =>
+  ({ inputs, backend }) => {
+    const { x } = inputs as { x: tf.TensorInfo };
+    return (backend as unknown as WebGPUBackend).runWebGPUProgram(new TrigProgram(x.shape, fn), [x], 'float32');
+  };
 
 let registered = false;
 /** Replace tfjs's webgpu Sin and Cos with the accurate ones (idempotent). */
 export function registerTrigKernels(): void {
   if (registered) return;
-  for (const [kernelName, fn] of [['Sin', 'sin'], ['Cos', 'cos']] as const) {
+  for (const [kernelName, fn] of [
+    ['Sin', 'sin'],
+    ['Cos', 'cos'],
+  ] as const) {
     if (tf.getKernel(kernelName, 'webgpu')) tf.unregisterKernel(kernelName, 'webgpu');
     tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc: trigKernel(fn) });
   }

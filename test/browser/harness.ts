@@ -9,20 +9,39 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../..');
-export const BASE_FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const BASE_FLAGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /** Bundle `entries` ({ outName: sourcePath relative to the repo }) as ES modules for the browser. */
 export async function bundle(entries: Record<string, string>): Promise<string> {
   const outdir = mkdtempSync(join(tmpdir(), 'shwb-browser-'));
   await esbuild.build({
     entryPoints: Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, join(ROOT, v)])),
-    bundle: true, format: 'esm', platform: 'browser', target: 'es2022', outdir, logLevel: 'error', sourcemap: 'inline',
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    outdir,
+    logLevel: 'error',
+    sourcemap: 'inline',
   });
   return outdir;
 }
 
-const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.wasm': 'application/wasm', '.txt': 'text/plain' };
-const PAGE = '<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="/page.js"></script>';
+const TYPES: Record<string, string> = {
+  '.js': 'text/javascript',
+  '.html': 'text/html',
+  '.wasm': 'application/wasm',
+  '.txt': 'text/plain',
+};
+const PAGE =
+  '<!doctype html><meta charset="utf-8"><title>loading</title><script type="module" src="/page.js"></script>';
 
 /** Serve `dir` at / (index: the test page) and the wasm backend's dist folder at /wasm/, on 127.0.0.1:<random>. */
 export async function serve(dir: string): Promise<{ url: string; close(): Promise<void> }> {
@@ -32,7 +51,8 @@ export async function serve(dir: string): Promise<{ url: string; close(): Promis
     if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(PAGE);
     const [base, rel] = path.startsWith('/wasm/') ? [wasmDir, path.slice(6)] : [dir, path.slice(1)];
     const file = normalize(join(base, rel));
-    if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile()) return void res.writeHead(404).end('not found');
+    if (!file.startsWith(base + sep) || !existsSync(file) || !statSync(file).isFile())
+      return void res.writeHead(404).end('not found');
     res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
     createReadStream(file).pipe(res);
   });
@@ -42,7 +62,11 @@ export async function serve(dir: string): Promise<{ url: string; close(): Promis
 }
 
 export async function launch(webgpu: boolean): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: webgpu ? [...BASE_FLAGS, '--enable-unsafe-webgpu'] : BASE_FLAGS });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: webgpu ? [...BASE_FLAGS, '--enable-unsafe-webgpu'] : BASE_FLAGS,
+  });
 }
 
 export function removeDir(dir: string): void {

@@ -10,7 +10,13 @@ export interface ScenarioOptions {
 }
 
 export interface ScenarioResult {
-  ready: { backend: string; adapter: string; fallbacks: { backend: string; reason: string }[]; params: number; limits: Record<string, unknown> };
+  ready: {
+    backend: string;
+    adapter: string;
+    fallbacks: { backend: string; reason: string }[];
+    params: number;
+    limits: Record<string, unknown>;
+  };
   steps: number[];
   loss: number[];
   metricsMessages: number;
@@ -38,7 +44,11 @@ async function scenario(opts: ScenarioOptions): Promise<ScenarioResult> {
   const lastStep = () => steps().at(-1) ?? 0;
   const reached = (n: number) => client.next('metrics', (m) => m.columns.step[m.count - 1] >= n);
   try {
-    const ready = await client.request('init', { protocol: PROTOCOL_VERSION, spec: opts.spec, wasmPaths: `${location.origin}/wasm/` });
+    const ready = await client.request('init', {
+      protocol: PROTOCOL_VERSION,
+      spec: opts.spec,
+      wasmPaths: `${location.origin}/wasm/`,
+    });
     await client.request('start', {});
     await reached(opts.pauseAt);
     const paused = await client.request('pause', {});
@@ -53,13 +63,25 @@ async function scenario(opts: ScenarioOptions): Promise<ScenarioResult> {
     const disposed = await client.request('dispose', {});
     const first = metrics()[0];
     return {
-      ready: { backend: ready.backend, adapter: ready.adapter, fallbacks: ready.fallbacks, params: ready.params, limits: ready.limits },
-      steps: steps(), loss: metrics().flatMap((m) => Array.from(m.columns.loss)), metricsMessages: metrics().length,
+      ready: {
+        backend: ready.backend,
+        adapter: ready.adapter,
+        fallbacks: ready.fallbacks,
+        params: ready.params,
+        limits: ready.limits,
+      },
+      steps: steps(),
+      loss: metrics().flatMap((m) => Array.from(m.columns.loss)),
+      metricsMessages: metrics().length,
       columnTypes: [first.columns.step.constructor.name, first.columns.loss.constructor.name],
-      pausedAt: paused.step, stepsWhilePaused, stoppedAt: stopped.step, stepsAfterStop,
+      pausedAt: paused.step,
+      stepsWhilePaused,
+      stoppedAt: stopped.step,
+      stepsAfterStop,
       states: events.flatMap((e) => (e.type === 'state' ? [e.state] : [])),
       failures: events.flatMap((e) => (e.type === 'failed' ? [`${e.reason}: ${e.error.message}`] : [])),
-      disposed: { numTensors: disposed.numTensors, tensorsBeforeInit: disposed.tensorsBeforeInit }, tensorsWhileTraining,
+      disposed: { numTensors: disposed.numTensors, tensorsBeforeInit: disposed.tensorsBeforeInit },
+      tensorsWhileTraining,
       wallS: (performance.now() - t0) / 1000,
     };
   } finally {

@@ -30,7 +30,10 @@ async function runScenario(webgpu: boolean, opts: ScenarioOptions): Promise<Scen
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(server.url);
   await page.waitForFunction(() => document.title === 'worker-test-ready');
-  const result = await page.evaluate((o) => (globalThis as unknown as { scenario(o: unknown): Promise<ScenarioResult> }).scenario(o), opts);
+  const result = await page.evaluate(
+    (o) => (globalThis as unknown as { scenario(o: unknown): Promise<ScenarioResult> }).scenario(o),
+    opts,
+  );
   expect(errors).toEqual([]);
   await browser.close();
   return result;
@@ -56,7 +59,9 @@ describe('engine worker in Chromium', () => {
   it('trains on WebGPU (SwiftShader) with pause, resume, stop and a clean dispose', async () => {
     const opts = { spec: tinySpec({ steps: 40 }), pauseAt: 4, stopAt: 20 };
     const r = await runScenario(true, opts);
-    console.log(`webgpu: ${r.ready.adapter}; ${r.stoppedAt} steps in ${r.wallS.toFixed(1)} s, ${r.metricsMessages} metrics messages`);
+    console.log(
+      `webgpu: ${r.ready.adapter}; ${r.stoppedAt} steps in ${r.wallS.toFixed(1)} s, ${r.metricsMessages} metrics messages`,
+    );
     expect(r.ready.backend).toBe('webgpu');
     expect(r.ready.adapter).toMatch(/swiftshader/i);
     expect(r.ready.fallbacks).toEqual([]);
@@ -67,7 +72,9 @@ describe('engine worker in Chromium', () => {
   it('falls back to wasm, saying why, when WebGPU is unavailable', async () => {
     const opts = { spec: tinySpec({ steps: 40 }), pauseAt: 4, stopAt: 20 };
     const r = await runScenario(false, opts);
-    console.log(`wasm: ${r.stoppedAt} steps in ${r.wallS.toFixed(1)} s, ${r.metricsMessages} metrics messages; fallback: ${r.ready.fallbacks[0]?.reason}`);
+    console.log(
+      `wasm: ${r.stoppedAt} steps in ${r.wallS.toFixed(1)} s, ${r.metricsMessages} metrics messages; fallback: ${r.ready.fallbacks[0]?.reason}`,
+    );
     expect(r.ready.backend).toBe('wasm');
     expect(r.ready.fallbacks).toHaveLength(1);
     expect(r.ready.fallbacks[0].backend).toBe('webgpu');

@@ -12,7 +12,8 @@ import { lineChartSvg, niceTicks } from '../../engine/node/svg';
 import { runCli, tinySpec, tmpDir } from './helpers';
 
 const tmp = tmpDir('compare');
-let done = '', torn = '';
+let done = '',
+  torn = '';
 beforeAll(async () => {
   const opts = { runsRoot: path.join(tmp, 'runs'), progress: null, log: () => {}, handleSignals: false };
   done = (await runExperiment({ spec: parseSpec(tinySpec(6, { name: 'finished' })), ...opts })).dir;
@@ -36,7 +37,9 @@ describe('compare', () => {
     expect(r.params).toBe(countParams(parsed, 256).total);
     expect(r.macs).toBe(attentionCost(parsed).macs);
     expect(r.matrices).toBe(2);
-    const vals = RunDir.open(done).readMetrics<{ split: string; loss: number; bpb: number }>().filter((m) => m.split === 'val');
+    const vals = RunDir.open(done)
+      .readMetrics<{ split: string; loss: number; bpb: number }>()
+      .filter((m) => m.split === 'val');
     expect(r.valLoss).toBe(vals.at(-1)!.loss);
     expect(r.bpb).toBe(vals.at(-1)!.bpb);
     expect(r.valCurve.length).toBe(vals.length);
@@ -59,7 +62,10 @@ describe('compare', () => {
     expect(res.stdout).toContain('| finished |');
     expect(res.stdout).toContain('| killed |');
     expect(fs.readFileSync(out, 'utf8')).toBe(res.stdout);
-    const csv = fs.readFileSync(path.join(tmp, 'report', 'cmp.csv'), 'utf8').trim().split('\n');
+    const csv = fs
+      .readFileSync(path.join(tmp, 'report', 'cmp.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(csv.length).toBe(3);
     expect(csv[0]).toContain('val_loss');
     expect(csv[2]).toContain('incomplete');
@@ -77,9 +83,29 @@ describe('compare', () => {
 
 describe('svg charts', () => {
   it('draws one polyline per series with round ticks', () => {
-    const svg = lineChartSvg({ title: 'a < b', xLabel: 'step', yLabel: 'loss', series: [
-      { name: 'one', points: [[0, 3], [10, 2], [20, 1.5]] }, { name: 'two', points: [[0, 3.2], [20, NaN], [30, 1]] },
-    ] });
+    const svg = lineChartSvg({
+      title: 'a < b',
+      xLabel: 'step',
+      yLabel: 'loss',
+      series: [
+        {
+          name: 'one',
+          points: [
+            [0, 3],
+            [10, 2],
+            [20, 1.5],
+          ],
+        },
+        {
+          name: 'two',
+          points: [
+            [0, 3.2],
+            [20, NaN],
+            [30, 1],
+          ],
+        },
+      ],
+    });
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg.match(/<polyline/g)!.length).toBe(2);
     expect(svg).toContain('a &lt; b');

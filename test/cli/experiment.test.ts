@@ -17,7 +17,13 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 describe('a headless run', () => {
   it('writes spec.json, metrics, routing, probes, checkpoints and summary.json at the spec intervals', async () => {
     const spec = parseSpec(tinySpec(12));
-    const r = await runExperiment({ spec, runsRoot: path.join(tmp, 'runs'), progress: null, log: () => {}, handleSignals: false });
+    const r = await runExperiment({
+      spec,
+      runsRoot: path.join(tmp, 'runs'),
+      progress: null,
+      log: () => {},
+      handleSignals: false,
+    });
     expect(r.status).toBe('complete');
     const run = RunDir.open(r.dir);
     const meta = readRunSpec(run);
@@ -54,9 +60,9 @@ describe('a headless run', () => {
     });
     const root = path.join(tmp, 'nan');
     try {
-      await expect(runExperiment({ spec, runsRoot: root, progress: null, log: () => {}, handleSignals: false })).rejects.toThrow(
-        /loss became NaN at step 8.*last good state \(step 7\).*7\.safetensors/,
-      );
+      await expect(
+        runExperiment({ spec, runsRoot: root, progress: null, log: () => {}, handleSignals: false }),
+      ).rejects.toThrow(/loss became NaN at step 8.*last good state \(step 7\).*7\.safetensors/);
     } finally {
       spy.mockRestore();
     }
@@ -101,6 +107,8 @@ describe('RunError', () => {
   it('is raised for a directory that is not a run', async () => {
     const dir = path.join(tmp, 'empty-run');
     fs.mkdirSync(dir);
-    await expect(runExperiment({ resumeDir: dir, progress: null, log: () => {}, handleSignals: false })).rejects.toThrow(RunError);
+    await expect(
+      runExperiment({ resumeDir: dir, progress: null, log: () => {}, handleSignals: false }),
+    ).rejects.toThrow(RunError);
   });
 });

@@ -14,12 +14,22 @@ export function tinySpec(steps: number, over: Partial<ExperimentSpecInput> = {})
   return {
     name: 'tiny',
     model: {
-      dModel: 16, nLayers: 1, dFF: 32, dropout: 0.1,
+      dModel: 16,
+      nLayers: 1,
+      dFF: 32,
+      dropout: 0.1,
       attention: { kind: 'switchhead', nHeads: 2, dHead: 8, nExperts: 3, k: 2, positions: 'xl', xlMemory: true },
     },
     data: { source: { kind: 'corpus', name: 'alice' }, seqLen: 16, batchSize: 2 },
     train: { steps, lr: 3e-3 },
-    log: { evalInterval: 5, evalBatches: 2, routingInterval: 5, probeInterval: 10, checkpointInterval: 5, probeText: 'Alice was here' },
+    log: {
+      evalInterval: 5,
+      evalBatches: 2,
+      routingInterval: 5,
+      probeInterval: 10,
+      checkpointInterval: 5,
+      probeText: 'Alice was here',
+    },
     ...over,
   };
 }
@@ -44,12 +54,16 @@ export interface Done {
 /** Start `node --import tsx engine/node/cli/<cli>.ts ...args` in the repository root. */
 export function startCli(cli: string, args: string[]): { child: ChildProcess; done: Promise<Done> } {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'engine/node/cli', `${cli}.ts`), ...args], {
-    cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '', stderr = '';
+  let stdout = '',
+    stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<Done>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  const done = new Promise<Done>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
   return { child, done };
 }
 

@@ -11,13 +11,32 @@ const tmp = tmpDir('reproduce');
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const row = (valLoss: number): CompareRow => ({
-  run: 'r', dir: 'd', name: 'n', attention: 'a', status: 'complete', step: 1, steps: 1, params: 1, macs: 1, memFloats: 1,
-  matricesPerLayer: 1, matrices: 1, valLoss, bpb: null, accuracy: null, tokensPerS: 1, valCurve: [],
+  run: 'r',
+  dir: 'd',
+  name: 'n',
+  attention: 'a',
+  status: 'complete',
+  step: 1,
+  steps: 1,
+  params: 1,
+  macs: 1,
+  memFloats: 1,
+  matricesPerLayer: 1,
+  matrices: 1,
+  valLoss,
+  bpb: null,
+  accuracy: null,
+  tokensPerS: 1,
+  valCurve: [],
 });
 
 describe('reproduce', () => {
   it('chooses the most steps that fit the budget', () => {
-    const t = [{ stepS: 1.5, evalS: 0.5 }, { stepS: 1.3, evalS: 0.6 }, { stepS: 0.6, evalS: 0.3 }];
+    const t = [
+      { stepS: 1.5, evalS: 0.5 },
+      { stepS: 1.3, evalS: 0.6 },
+      { stepS: 0.6, evalS: 0.3 },
+    ];
     const s = chooseSteps(t, 1500);
     const cost = (n: number) => 1.05 * t.reduce((a, x) => a + n * x.stepS + 11 * x.evalS, 0);
     expect(cost(s)).toBeLessThanOrEqual(1500);
@@ -53,7 +72,12 @@ describe('reproduce', () => {
     const r = await runCli('reproduce', ['--steps', '2', '--out', out, '--runs', path.join(tmp, 'runs')]);
     expect(r.code, r.stderr).toBe(0);
     const md = fs.readFileSync(path.join(out, 'reproduction.md'), 'utf8');
-    const csv = fs.readFileSync(path.join(out, 'reproduction.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(','));
+    const csv = fs
+      .readFileSync(path.join(out, 'reproduction.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(','));
     expect(csv.map((c) => c[1])).toEqual(['cpu-switchhead-k2', 'cpu-xl', 'cpu-xl-h2']);
     const loss = csv.map((c) => Number(c[11]));
     expect(loss.every((x) => x > 0)).toBe(true);

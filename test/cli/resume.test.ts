@@ -14,7 +14,10 @@ const tmp = tmpDir('resume');
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 type Row = { step: number; split: string; loss: number; grad_norm?: number };
-const losses = (dir: string) => RunDir.open(dir).readMetrics<Row>().map((r) => [r.split, r.step, r.loss, r.grad_norm ?? null]);
+const losses = (dir: string) =>
+  RunDir.open(dir)
+    .readMetrics<Row>()
+    .map((r) => [r.split, r.step, r.loss, r.grad_norm ?? null]);
 
 describe('kill -9 and --resume', () => {
   it('continues bit-exactly after a SIGKILL at a random moment after the first checkpoint', async () => {
@@ -30,10 +33,14 @@ describe('kill -9 and --resume', () => {
         return null;
       }
     };
-    await waitFor(() => {
-      const d = ckptDir();
-      return d !== null && fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.safetensors'));
-    }, 90_000, 'the first checkpoint');
+    await waitFor(
+      () => {
+        const d = ckptDir();
+        return d !== null && fs.existsSync(d) && fs.readdirSync(d).some((f) => f.endsWith('.safetensors'));
+      },
+      90_000,
+      'the first checkpoint',
+    );
     await new Promise((r) => setTimeout(r, 50 + Math.random() * 800));
     victim.child.kill('SIGKILL');
     const killed = await victim.done;
@@ -57,7 +64,15 @@ describe('kill -9 and --resume', () => {
     expect(ref.code, ref.stderr).toBe(0);
     const refDir = onlyRun(path.join(tmp, 'ref'));
     expect(losses(dir)).toEqual(losses(refDir)); // same rows, same order, same losses and gradient norms, bit for bit
-    expect(RunDir.open(dir).readRouting<{ step: number }>().map((r) => r.step)).toEqual(RunDir.open(refDir).readRouting<{ step: number }>().map((r) => r.step));
+    expect(
+      RunDir.open(dir)
+        .readRouting<{ step: number }>()
+        .map((r) => r.step),
+    ).toEqual(
+      RunDir.open(refDir)
+        .readRouting<{ step: number }>()
+        .map((r) => r.step),
+    );
     expect(readRunRow(dir).status).toBe('complete');
     expect(RunDir.open(dir).strayTempFiles()).toEqual([]);
   });
@@ -66,13 +81,17 @@ describe('kill -9 and --resume', () => {
     const specFile = writeSpec(tmp, tinySpec(5000, { name: 'ctrlc' }), 'ctrlc.json');
     const root = path.join(tmp, 'ctrlc');
     const p = startCli('experiment', [specFile, '--out', root]);
-    await waitFor(() => {
-      try {
-        return RunDir.open(onlyRun(root)).listCheckpoints().length > 0;
-      } catch {
-        return false;
-      }
-    }, 90_000, 'the first checkpoint');
+    await waitFor(
+      () => {
+        try {
+          return RunDir.open(onlyRun(root)).listCheckpoints().length > 0;
+        } catch {
+          return false;
+        }
+      },
+      90_000,
+      'the first checkpoint',
+    );
     p.child.kill('SIGINT');
     const r = await p.done;
     expect(r.code).toBe(130);
@@ -81,14 +100,23 @@ describe('kill -9 and --resume', () => {
     const dir = onlyRun(root);
     expect(r.stderr).toContain(`npm run experiment -- --resume ${dir}`);
     expect(RunDir.open(dir).listCheckpoints().at(-1)).toBe(stoppedAt);
-    const trainSteps = RunDir.open(dir).readMetrics<Row>().filter((m) => m.split === 'train').map((m) => m.step);
+    const trainSteps = RunDir.open(dir)
+      .readMetrics<Row>()
+      .filter((m) => m.split === 'train')
+      .map((m) => m.step);
     expect(trainSteps.at(-1)).toBe(stoppedAt);
   });
 });
 
 describe('checkpoints that cannot be used', () => {
   async function freshRun(name: string, over = {}): Promise<string> {
-    const r = await runExperiment({ spec: parseSpec(tinySpec(5, { name, ...over })), runsRoot: path.join(tmp, 'bad'), progress: null, log: () => {}, handleSignals: false });
+    const r = await runExperiment({
+      spec: parseSpec(tinySpec(5, { name, ...over })),
+      runsRoot: path.join(tmp, 'bad'),
+      progress: null,
+      log: () => {},
+      handleSignals: false,
+    });
     return r.dir;
   }
 

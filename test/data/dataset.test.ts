@@ -6,7 +6,16 @@ import { parseSpec } from '../../engine/spec';
 
 describe('buildDataset', () => {
   it('alice + char: validation is the end of the book, train the beginning, batches decode to real text', () => {
-    const spec = parseSpec({ data: { source: { kind: 'corpus', name: 'alice' }, tokenizer: { kind: 'char' }, seqLen: 32, batchSize: 4, valFraction: 0.1 }, log: { evalBatches: 3 } });
+    const spec = parseSpec({
+      data: {
+        source: { kind: 'corpus', name: 'alice' },
+        tokenizer: { kind: 'char' },
+        seqLen: 32,
+        batchSize: 4,
+        valFraction: 0.1,
+      },
+      log: { evalBatches: 3 },
+    });
     const ds = buildDataset(spec, loadDataSources(spec));
     const alice = loadCorpus('alice')[0].text;
     expect(ds.vocabSize).toBe(new Set(alice).size);
@@ -24,7 +33,14 @@ describe('buildDataset', () => {
   });
 
   it('bpe: needs the merges, vocab 256+K, and is deterministic across builds (resume)', () => {
-    const spec = parseSpec({ data: { source: { kind: 'corpus', name: 'shakespeare' }, tokenizer: { kind: 'bpe', vocabSize: 600 }, seqLen: 16, batchSize: 2 } });
+    const spec = parseSpec({
+      data: {
+        source: { kind: 'corpus', name: 'shakespeare' },
+        tokenizer: { kind: 'bpe', vocabSize: 600 },
+        seqLen: 16,
+        batchSize: 2,
+      },
+    });
     expect(requiredSources(spec)).toEqual({ documents: true, bpeMerges: true });
     const sources = loadDataSources(spec);
     expect(() => buildDataset(spec, { documents: sources.documents })).toThrow(/bpeMerges/);
@@ -40,7 +56,9 @@ describe('buildDataset', () => {
   });
 
   it('text source: inline text, normalised; corpus without documents is a clear error', () => {
-    const spec = parseSpec({ data: { source: { kind: 'text', text: 'ab\r\ncd '.repeat(20) }, seqLen: 8, batchSize: 2 } });
+    const spec = parseSpec({
+      data: { source: { kind: 'text', text: 'ab\r\ncd '.repeat(20) }, seqLen: 8, batchSize: 2 },
+    });
     const ds = buildDataset(spec);
     expect(ds.vocabSize).toBe(256);
     expect(ds.stats.trainTokens + ds.stats.valTokens).toBe(6 * 20);
@@ -50,7 +68,10 @@ describe('buildDataset', () => {
   });
 
   it('synthetic: vocab from the task, tokenizer names tokens, masks on batches', () => {
-    const spec = parseSpec({ data: { source: { kind: 'synthetic', task: 'recall', length: 4, symbols: 8 }, seqLen: 24, batchSize: 2 }, log: { evalBatches: 2 } });
+    const spec = parseSpec({
+      data: { source: { kind: 'synthetic', task: 'recall', length: 4, symbols: 8 }, seqLen: 24, batchSize: 2 },
+      log: { evalBatches: 2 },
+    });
     expect(requiredSources(spec)).toEqual({ documents: false, bpeMerges: false });
     const ds = buildDataset(spec);
     expect(ds.vocabSize).toBe(1 + 1 + 8 + 8);

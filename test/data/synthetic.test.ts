@@ -2,7 +2,13 @@
 // determinism and state/restore, modadd held-out pairs, accuracy on whole answers.
 import { describe, expect, it } from 'vitest';
 import { Rng, mixSeed } from '../../engine/data/rng';
-import { SYNTHETIC_TASKS, type SyntheticConfig, makeExample, modaddSplit, syntheticVocab } from '../../engine/data/synthetic';
+import {
+  SYNTHETIC_TASKS,
+  type SyntheticConfig,
+  makeExample,
+  modaddSplit,
+  syntheticVocab,
+} from '../../engine/data/synthetic';
 import { SyntheticBatcher, accuracy } from '../../engine/data/synthetic-batcher';
 
 const cfg = (task: SyntheticConfig['task']): SyntheticConfig => ({ task, length: 6, symbols: 10, modulus: 13 });
@@ -113,14 +119,21 @@ describe('SyntheticBatcher', () => {
     const vb = val.evalBatches(2);
     const tb = new SyntheticBatcher(cfg('modadd'), bopts).evalBatches(2);
     const n0 = val.vocab.numbers.start;
-    const pairs = (x: Int32Array) => Array.from({ length: x.length / 5 }, (_, e) => (x[e * 5] - n0) * 13 + (x[e * 5 + 2] - n0));
+    const pairs = (x: Int32Array) =>
+      Array.from({ length: x.length / 5 }, (_, e) => (x[e * 5] - n0) * 13 + (x[e * 5 + 2] - n0));
     // modadd rows are 8 examples of 5 tokens = 40 = T (+1 pad); first tokens of each example are operands
-    for (const batch of vb) for (let r = 0; r < 3; r++) expect(pairs(batch.input.subarray(r * 40, r * 40 + 40)).every((p) => held.has(p))).toBe(true);
-    for (const batch of tb) for (let r = 0; r < 3; r++) expect(pairs(batch.input.subarray(r * 40, r * 40 + 40)).some((p) => held.has(p))).toBe(false);
+    for (const batch of vb)
+      for (let r = 0; r < 3; r++)
+        expect(pairs(batch.input.subarray(r * 40, r * 40 + 40)).every((p) => held.has(p))).toBe(true);
+    for (const batch of tb)
+      for (let r = 0; r < 3; r++)
+        expect(pairs(batch.input.subarray(r * 40, r * 40 + 40)).some((p) => held.has(p))).toBe(false);
   });
 
   it('errors when seqLen is too short for an example', () => {
-    expect(() => new SyntheticBatcher({ ...cfg('copy'), length: 30 }, bopts)).toThrow(/seqLen=40 is too short.*61 tokens/);
+    expect(() => new SyntheticBatcher({ ...cfg('copy'), length: 30 }, bopts)).toThrow(
+      /seqLen=40 is too short.*61 tokens/,
+    );
   });
 });
 

@@ -11,13 +11,18 @@ import { loadBpeMerges, loadGutenbergBook } from '../../engine/node/corpus';
 
 const merges = loadBpeMerges();
 const alice = loadGutenbergBook('carroll-alice.txt').text;
-const unicode = 'Ça va? naïve café — “quoted” 日本語のテキスト 😀👍🏽 family: 👨‍👩‍👧 tabs\tand\n\nnewlines  x \u00a0nbsp 12345 ,,, it\'s we\'ll';
+const unicode =
+  "Ça va? naïve café — “quoted” 日本語のテキスト 😀👍🏽 family: 👨‍👩‍👧 tabs\tand\n\nnewlines  x \u00a0nbsp 12345 ,,, it's we'll";
 
 describe('GPT-2 BPE', () => {
   it('matches the full GPT-2 encoder (gpt-3-encoder) with all 50000 merges', () => {
     const full = new BpeTokenizer(merges, 50000);
     expect(full.vocabSize).toBe(50256);
-    for (const sample of [alice.slice(20000, 32000), "Hello world! It's 2024, isn't it?   Spaces\n\n\tand tabs.", 'naïve café “quotes” 日本 😀']) {
+    for (const sample of [
+      alice.slice(20000, 32000),
+      "Hello world! It's 2024, isn't it?   Spaces\n\n\tand tabs.",
+      'naïve café “quotes” 日本 😀',
+    ]) {
       expect(Array.from(full.encode(sample))).toEqual(gpt2Encode(sample));
     }
   });

@@ -15,14 +15,22 @@ function reference(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D): tf.Ten
 for (const backend of ['wasm', 'cpu'] as const) {
   describe(`cvmm on ${backend}`, () => {
     beforeAll(() => useBackend(backend));
-    for (const [R, S, nExp, dIn, dOut] of [[7, 3, 5, 6, 4], [10, 1, 8, 5, 9], [1, 2, 3, 2, 2]]) {
+    for (const [R, S, nExp, dIn, dOut] of [
+      [7, 3, 5, 6, 4],
+      [10, 1, 8, 5, 9],
+      [1, 2, 3, 2, 2],
+    ]) {
       it(`matches the dense reference for R=${R} S=${S} nExp=${nExp}`, () => {
         tf.tidy(() => {
           // Expert 1 is never used: its weight gradient must be exactly zero.
           const ids = Array.from({ length: R * S }, (_, i) => [0, 2, nExp - 1, 2][i % 4] % nExp);
           const experts = tf.tensor2d(ids, [R, S], 'int32');
-          const x = rnd([R, dIn], 1) as tf.Tensor2D, W = rnd([nExp, dIn, dOut], 2) as tf.Tensor3D, dy = rnd([R, S, dOut], 3);
-          const f = (g: (x: tf.Tensor2D, e: tf.Tensor2D, W: tf.Tensor3D) => tf.Tensor) => (x: tf.Tensor, W: tf.Tensor) => tf.sum(tf.mul(g(x as tf.Tensor2D, experts, W as tf.Tensor3D), dy));
+          const x = rnd([R, dIn], 1) as tf.Tensor2D,
+            W = rnd([nExp, dIn, dOut], 2) as tf.Tensor3D,
+            dy = rnd([R, S, dOut], 3);
+          const f =
+            (g: (x: tf.Tensor2D, e: tf.Tensor2D, W: tf.Tensor3D) => tf.Tensor) => (x: tf.Tensor, W: tf.Tensor) =>
+              tf.sum(tf.mul(g(x as tf.Tensor2D, experts, W as tf.Tensor3D), dy));
           expect(relErr(cvmmSorted(x, experts, W), reference(x, experts, W))).toBeLessThan(1e-5);
           const [gx, gW] = tf.grads(f(cvmmSorted))([x, W]);
           const [rx, rW] = tf.grads(f(reference))([x, W]);

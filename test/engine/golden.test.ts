@@ -9,7 +9,11 @@ import { useBackend } from './helpers';
 
 const shipped = shippedGoldenDir();
 const extra = join(__dirname, '../fixtures/golden-extra');
-const files = [shipped, extra].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f)));
+const files = [shipped, extra].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(dir, f)),
+);
 
 for (const backend of ['wasm', 'cpu'] as const) {
   describe(`golden on ${backend}`, () => {
@@ -44,7 +48,11 @@ describe('golden check on bad input', () => {
     let out = '';
     let code = 0;
     try {
-      out = execFileSync('npx', ['tsx', 'engine/node/cli/golden.ts', join(shipped, 'dense_attention.json'), join(__dirname, 'helpers.ts')], { encoding: 'utf8', cwd: join(__dirname, '../..') });
+      out = execFileSync(
+        'npx',
+        ['tsx', 'engine/node/cli/golden.ts', join(shipped, 'dense_attention.json'), join(__dirname, 'helpers.ts')],
+        { encoding: 'utf8', cwd: join(__dirname, '../..') },
+      );
     } catch (e) {
       code = (e as { status: number }).status;
       out = (e as { stdout: string }).stdout;

@@ -36,13 +36,45 @@ function directionalCheck(model: ExperimentSpecInput['model'], outWeight = 1): {
 
 const base = { dModel: 12, nLayers: 1, dFF: 8 };
 const cases: [string, ExperimentSpecInput['model'], number?][] = [
-  ['MoA, sigmoid gates, XL', { ...base, attention: { kind: 'moa', nHeads: 2, dHead: 6, nExperts: 4, k: 2, positions: 'xl' } }],
-  ['MoA, softmax gates, no positions', { ...base, attention: { kind: 'moa', nHeads: 2, dHead: 6, nExperts: 5, k: 3, positions: 'none', moaMode: 'moa' } }],
-  ['SwitchHead with one expert (gated heads)', { ...base, attention: { kind: 'switchhead', nHeads: 2, dHead: 8, nExperts: 1, k: 1, positions: 'rope' } }],
+  [
+    'MoA, sigmoid gates, XL',
+    { ...base, attention: { kind: 'moa', nHeads: 2, dHead: 6, nExperts: 4, k: 2, positions: 'xl' } },
+  ],
+  [
+    'MoA, softmax gates, no positions',
+    { ...base, attention: { kind: 'moa', nHeads: 2, dHead: 6, nExperts: 5, k: 3, positions: 'none', moaMode: 'moa' } },
+  ],
+  [
+    'SwitchHead with one expert (gated heads)',
+    { ...base, attention: { kind: 'switchhead', nHeads: 2, dHead: 8, nExperts: 1, k: 1, positions: 'rope' } },
+  ],
   // The MoA auxiliary losses alone (cv, switch, z), output weighted 0.
-  ['MoA auxiliary losses (moa mode)', { ...base, attention: { kind: 'moa', nHeads: 2, dHead: 6, nExperts: 5, k: 2, positions: 'none', moaMode: 'moa', moaAux: { cv: 1, switch: 1, z: 0.1 } } }, 0],
+  [
+    'MoA auxiliary losses (moa mode)',
+    {
+      ...base,
+      attention: {
+        kind: 'moa',
+        nHeads: 2,
+        dHead: 6,
+        nExperts: 5,
+        k: 2,
+        positions: 'none',
+        moaMode: 'moa',
+        moaAux: { cv: 1, switch: 1, z: 0.1 },
+      },
+    },
+    0,
+  ],
   // The regulariser alone (output weighted 0): smooth in the logits, no top-k in the way.
-  ['SwitchHead selection entropy regulariser', { ...base, attention: { kind: 'switchhead', nHeads: 2, dHead: 6, nExperts: 4, k: 2, positions: 'none', selectionReg: 1 } }, 0],
+  [
+    'SwitchHead selection entropy regulariser',
+    {
+      ...base,
+      attention: { kind: 'switchhead', nHeads: 2, dHead: 6, nExperts: 4, k: 2, positions: 'none', selectionReg: 1 },
+    },
+    0,
+  ],
 ];
 
 describe('finite-difference gradient checks', () => {
@@ -59,14 +91,27 @@ describe('MoA auxiliary loss values', () => {
   it('are 0 (cv), 1 (switch) and (log E)^2 (z) for a uniform router with balanced dispatch', async () => {
     const { moaAuxLosses } = await import('../../engine/model/moa');
     tf.tidy(() => {
-      const E = 4, k = 2, N = 8;
-      const experts = tf.tensor2d(Array.from({ length: N * k }, (_, i) => i % E), [N, k], 'int32'); // each expert 4 times
+      const E = 4,
+        k = 2,
+        N = 8;
+      const experts = tf.tensor2d(
+        Array.from({ length: N * k }, (_, i) => i % E),
+        [N, k],
+        'int32',
+      ); // each expert 4 times
       const gates = tf.fill([N, k], 0.5);
       const logits = tf.zeros([N, E]);
       expect(moaAuxLosses(logits, gates, experts, { cv: 1, switch: 0, z: 0 })!.dataSync()[0]).toBeCloseTo(0, 6);
       expect(moaAuxLosses(logits, gates, experts, { cv: 0, switch: 1, z: 0 })!.dataSync()[0]).toBeCloseTo(1, 6);
-      expect(moaAuxLosses(logits, gates, experts, { cv: 0, switch: 0, z: 1 })!.dataSync()[0]).toBeCloseTo(Math.log(E) ** 2, 5);
-      const skewed = tf.tensor2d(Array.from({ length: N * k }, (_, i) => (i % k === 0 ? 0 : 1)), [N, k], 'int32'); // experts 0 and 1 only
+      expect(moaAuxLosses(logits, gates, experts, { cv: 0, switch: 0, z: 1 })!.dataSync()[0]).toBeCloseTo(
+        Math.log(E) ** 2,
+        5,
+      );
+      const skewed = tf.tensor2d(
+        Array.from({ length: N * k }, (_, i) => (i % k === 0 ? 0 : 1)),
+        [N, k],
+        'int32',
+      ); // experts 0 and 1 only
       expect(moaAuxLosses(logits, gates, skewed, { cv: 1, switch: 0, z: 0 })!.dataSync()[0]).toBeCloseTo(1, 5); // importance [4,4,0,0]: var 4 / mean^2 4
       expect(moaAuxLosses(logits, gates, experts, { cv: 0, switch: 0, z: 0 })).toBeUndefined();
     });

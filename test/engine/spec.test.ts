@@ -25,7 +25,9 @@ describe('experiment spec', () => {
   });
 
   it('rejects k larger than the number of experts', () => {
-    expect(() => parseSpec({ model: { attention: { nExperts: 2, k: 3 } } })).toThrowError(/model\.attention\.k: k=3 exceeds nExperts=2/);
+    expect(() => parseSpec({ model: { attention: { nExperts: 2, k: 3 } } })).toThrowError(
+      /model\.attention\.k: k=3 exceeds nExperts=2/,
+    );
   });
 
   it('rejects an odd number of rotated RoPE channels', () => {
@@ -33,7 +35,9 @@ describe('experiment spec', () => {
   });
 
   it('rejects enum values it does not know', () => {
-    expect(() => parseSpec({ model: { attention: { positions: 'alibi' } } })).toThrowError(/model\.attention\.positions/);
+    expect(() => parseSpec({ model: { attention: { positions: 'alibi' } } })).toThrowError(
+      /model\.attention\.positions/,
+    );
   });
 
   it('merges overrides deeply', () => {

@@ -10,8 +10,19 @@ import { train, useBackend } from './helpers';
 beforeAll(() => useBackend('wasm'));
 
 const tiny: ExperimentSpecInput = {
-  model: { dModel: 32, nLayers: 2, dFF: 64, dropout: 0.1, attention: { nHeads: 2, dHead: 8, nExperts: 4, k: 2, positions: 'xl', xlMemory: true, expertDropout: 0.1 }, mlp: { kind: 'sigma-moe', nExperts: 4, k: 2, expertSize: 16 } },
-  data: { source: { kind: 'text', text: 'It was the best of times, it was the worst of times. '.repeat(30) }, seqLen: 16, batchSize: 4 },
+  model: {
+    dModel: 32,
+    nLayers: 2,
+    dFF: 64,
+    dropout: 0.1,
+    attention: { nHeads: 2, dHead: 8, nExperts: 4, k: 2, positions: 'xl', xlMemory: true, expertDropout: 0.1 },
+    mlp: { kind: 'sigma-moe', nExperts: 4, k: 2, expertSize: 16 },
+  },
+  data: {
+    source: { kind: 'text', text: 'It was the best of times, it was the worst of times. '.repeat(30) },
+    seqLen: 16,
+    batchSize: 4,
+  },
   train: { steps: 200, lr: 3e-3, gradClip: 1, seed: 7 },
 };
 const make = (input: ExperimentSpecInput) => {
@@ -21,7 +32,8 @@ const make = (input: ExperimentSpecInput) => {
 
 describe('training', () => {
   it('same seed gives identical losses for 20 steps (dropout, expert dropout, XL memory on)', () => {
-    const a = make(tiny), b = make(tiny);
+    const a = make(tiny),
+      b = make(tiny);
     const la = Array.from({ length: 20 }, () => a.step().loss);
     const lb = Array.from({ length: 20 }, () => b.step().loss);
     expect(lb).toEqual(la);
@@ -45,7 +57,13 @@ describe('training', () => {
 
   it('learns the copy task to > 95% answer-token accuracy', async () => {
     const tr = make({
-      model: { dModel: 64, nLayers: 2, dFF: 128, dropout: 0, attention: { nHeads: 2, dHead: 16, nExperts: 4, k: 2, positions: 'rope' } },
+      model: {
+        dModel: 64,
+        nLayers: 2,
+        dFF: 128,
+        dropout: 0,
+        attention: { nHeads: 2, dHead: 16, nExperts: 4, k: 2, positions: 'rope' },
+      },
       data: { source: { kind: 'synthetic', task: 'copy', length: 6, symbols: 8 }, seqLen: 32, batchSize: 16 },
       train: { steps: 300, lr: 3e-3, warmupSteps: 20, gradClip: 1 },
     });
@@ -58,7 +76,13 @@ describe('training', () => {
 
   it('a byte-level LM on one Gutenberg book goes below the unigram entropy of its bytes', async () => {
     const tr = make({
-      model: { dModel: 64, nLayers: 2, dFF: 128, dropout: 0, attention: { nHeads: 2, dHead: 16, nExperts: 4, k: 2, positions: 'rope' } },
+      model: {
+        dModel: 64,
+        nLayers: 2,
+        dFF: 128,
+        dropout: 0,
+        attention: { nHeads: 2, dHead: 16, nExperts: 4, k: 2, positions: 'rope' },
+      },
       data: { source: { kind: 'corpus', name: 'alice' }, seqLen: 64, batchSize: 16 },
       train: { steps: 80, lr: 3e-3, warmupSteps: 10, gradClip: 1 },
     });

@@ -9,7 +9,11 @@ import { useWebGPU } from './setup';
 
 const shipped = shippedGoldenDir();
 const extra = join(__dirname, '../fixtures/golden-extra');
-const files = [shipped, extra].flatMap((dir) => readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => join(dir, f)));
+const files = [shipped, extra].flatMap((dir) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(dir, f)),
+);
 
 beforeAll(async () => {
   await useWebGPU();
@@ -20,7 +24,9 @@ describe('golden files on webgpu', () => {
   for (const file of files) {
     it(file.split('/').slice(-2).join('/'), () => {
       const r = checkGolden(JSON.parse(readFileSync(file, 'utf8')), 1e-4);
-      expect(r.failed, r.failed.map((c) => `${c.name} err=${c.err}${c.note ? ` (${c.note})` : ''}`).join('; ')).toEqual([]);
+      expect(r.failed, r.failed.map((c) => `${c.name} err=${c.err}${c.note ? ` (${c.note})` : ''}`).join('; ')).toEqual(
+        [],
+      );
       expect(r.comparisons.length).toBeGreaterThan(5);
     });
   }

@@ -93,8 +93,16 @@ describe('worker protocol over worker_threads', () => {
     expect(ms[0].ev.columns.loss).toBeInstanceOf(Float32Array);
     expect(ms.length).toBeLessThanOrEqual(wall * 20 + 4); // batched: at most ~20 messages/s (+ flushes on pause/step/stop)
     expect(ms.length).toBeLessThan(stopStep);
-    expect(rec.events.filter((e) => e.ev.type === 'state').map((e) => (e.ev as { state: string }).state)).toEqual(['ready', 'running', 'paused', 'running', 'stopped']);
-    expect(rec.events.some((e) => e.ev.type === 'eval' && e.ev.requestId === undefined && e.ev.report.step === 10)).toBe(true);
+    expect(rec.events.filter((e) => e.ev.type === 'state').map((e) => (e.ev as { state: string }).state)).toEqual([
+      'ready',
+      'running',
+      'paused',
+      'running',
+      'stopped',
+    ]);
+    expect(
+      rec.events.some((e) => e.ev.type === 'eval' && e.ev.requestId === undefined && e.ev.report.step === 10),
+    ).toBe(true);
     expect(rec.events.some((e) => e.ev.type === 'routing' && e.ev.report.step === 10)).toBe(true);
 
     const after = await c.request('step', {}).catch((e) => e);
@@ -113,7 +121,10 @@ describe('worker protocol over worker_threads', () => {
     await c.request('start', {});
     const fin = await c.next('finished');
     expect(fin.step).toBe(20);
-    const periodic = (type: string) => rec.events.filter((e) => e.ev.type === type && !('requestId' in e.ev && e.ev.requestId !== undefined)).map((e) => (e.ev as { report: { step: number } }).report.step);
+    const periodic = (type: string) =>
+      rec.events
+        .filter((e) => e.ev.type === type && !('requestId' in e.ev && e.ev.requestId !== undefined))
+        .map((e) => (e.ev as { report: { step: number } }).report.step);
     expect(periodic('eval')).toEqual([10, 20]);
     expect(periodic('routing')).toEqual([10, 20]);
     expect(periodic('probe')).toEqual([10, 20]);
@@ -146,12 +157,17 @@ describe('worker protocol over worker_threads', () => {
     await c.request('start', {});
     const lost = await c.next('failed');
     expect(lost).toMatchObject({ reason: 'device-lost', fatal: true, step: 6 });
-    const checkpoints = rec.events.filter((e) => e.ev.type === 'checkpoint').map((e) => e.ev as { step: number; bytes: Uint8Array });
+    const checkpoints = rec.events
+      .filter((e) => e.ev.type === 'checkpoint')
+      .map((e) => e.ev as { step: number; bytes: Uint8Array });
     expect(checkpoints.map((k) => k.step)).toEqual([4]);
     const refused = await c.request('saveCheckpoint', {}).catch((e) => e);
     expect(refused.message).toMatch(/device was lost/);
 
-    const ready = await c.request('init', { ...nodeInitBody(spec, { backend: ['wasm'] }), checkpoint: checkpoints[0].bytes });
+    const ready = await c.request('init', {
+      ...nodeInitBody(spec, { backend: ['wasm'] }),
+      checkpoint: checkpoints[0].bytes,
+    });
     expect(ready).toMatchObject({ backend: 'wasm', step: 4 });
     const before = rec.column('step').length;
     await c.request('start', {});

@@ -10,12 +10,14 @@ function fakePort() {
   const sent: { ev: WorkerEvent; transfer: Transferable[] }[] = [];
   let listener: ((e: { data: unknown }) => void) | null = null;
   const port = {
-    postMessage: (m: unknown, transfer?: Transferable[]) => sent.push({ ev: m as WorkerEvent, transfer: transfer ?? [] }),
+    postMessage: (m: unknown, transfer?: Transferable[]) =>
+      sent.push({ ev: m as WorkerEvent, transfer: transfer ?? [] }),
     addEventListener: (_t: 'message', l: (e: { data: unknown }) => void) => void (listener = l),
   };
   const send = (m: unknown) => listener!({ data: m });
   const answered = async (id: number) => {
-    while (!sent.some((s) => (s.ev.type === 'ack' || s.ev.type === 'failed') && s.ev.requestId === id)) await new Promise((r) => setTimeout(r, 5));
+    while (!sent.some((s) => (s.ev.type === 'ack' || s.ev.type === 'failed') && s.ev.requestId === id))
+      await new Promise((r) => setTimeout(r, 5));
   };
   return { port, sent, send, answered };
 }

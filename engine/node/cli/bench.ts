@@ -7,7 +7,8 @@ import { formatKernels, formatReport } from '../../bench/format';
 import { runBench } from '../../bench/run';
 import { ensureBackend } from '../backend';
 
-const USAGE = 'usage: npm run bench -- [--backend wasm|cpu|webgpu] [--json FILE] [--repeats N] [--warmup N] [--cases a,b] [--profile]';
+const USAGE =
+  'usage: npm run bench -- [--backend wasm|cpu|webgpu] [--json FILE] [--repeats N] [--warmup N] [--cases a,b] [--profile]';
 
 interface Args {
   backend: BackendName;
@@ -37,7 +38,11 @@ function parseArgs(argv: string[]): Args {
     else if (f === '--json') a.json = value(i++, f);
     else if (f === '--repeats') a.repeats = int(value(i++, f), f, 1);
     else if (f === '--warmup') a.warmup = int(value(i++, f), f, 0);
-    else if (f === '--cases') a.cases = value(i++, f).split(',').map((s) => s.trim()).filter(Boolean);
+    else if (f === '--cases')
+      a.cases = value(i++, f)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
     else if (f === '--profile') a.profile = true;
     else if (f === '--help' || f === '-h') {
       console.log(USAGE);
@@ -51,10 +56,14 @@ function parseArgs(argv: string[]): Args {
 }
 
 const args = parseArgs(process.argv.slice(2));
-const info = await ensureBackend(args.backend).catch((e: Error) => fail(`cannot start backend ${args.backend}: ${e.message}`));
+const info = await ensureBackend(args.backend).catch((e: Error) =>
+  fail(`cannot start backend ${args.backend}: ${e.message}`),
+);
 console.log(`backend ${info.name} (${info.adapter})`);
 if (info.name !== 'wasm' && args.repeats === undefined)
-  console.log(`note: ${info.name} is much slower than wasm here (ENV.md); consider --repeats 1 --warmup 0 --cases <names>`);
+  console.log(
+    `note: ${info.name} is much slower than wasm here (ENV.md); consider --repeats 1 --warmup 0 --cases <names>`,
+  );
 
 const report = await runBench({ ...args, log: (l) => console.error(l) });
 console.log(formatReport(report));

@@ -37,7 +37,12 @@ export interface CompareRow {
 export function describeAttention(spec: ExperimentSpec): string {
   const a = spec.model.attention;
   const pos = a.positions + (a.xlMemory ? '+mem' : '');
-  const core = a.kind === 'dense' ? `dense H${a.nHeads} d${a.dHead}` : a.kind === 'moa' ? `moa E${a.nExperts} k${a.k} d${a.dHead}` : `switchhead H${a.nHeads} d${a.dHead} E${a.nExperts} k${a.k}`;
+  const core =
+    a.kind === 'dense'
+      ? `dense H${a.nHeads} d${a.dHead}`
+      : a.kind === 'moa'
+        ? `moa E${a.nExperts} k${a.k} d${a.dHead}`
+        : `switchhead H${a.nHeads} d${a.dHead} E${a.nExperts} k${a.k}`;
   return `${core} (${pos})${spec.model.mlp.kind === 'sigma-moe' ? ' + σ-MoE MLP' : ''}`;
 }
 
@@ -52,52 +57,121 @@ export function readRunRow(dir: string): CompareRow {
   const trains = rows.filter((r): r is StepReport => r.split === 'train');
   const lastVal = vals.at(-1) ?? null;
   const lastTrain = trains.at(-1) ?? null;
-  const vocab = summary ? null : meta.vocabSize ?? (spec.data.source.kind === 'synthetic' ? null : vocabSizeOf(spec));
+  const vocab = summary ? null : (meta.vocabSize ?? (spec.data.source.kind === 'synthetic' ? null : vocabSizeOf(spec)));
   const cost = attentionCost(spec);
   const m = attentionMatrices(spec);
   return {
-    run: run.id, dir: run.dir, name: spec.name, attention: describeAttention(spec),
+    run: run.id,
+    dir: run.dir,
+    name: spec.name,
+    attention: describeAttention(spec),
     status: summary ? 'complete' : 'incomplete',
-    step: summary?.steps ?? Math.max(lastTrain?.step ?? 0, lastVal?.step ?? 0), steps: spec.train.steps,
+    step: summary?.steps ?? Math.max(lastTrain?.step ?? 0, lastVal?.step ?? 0),
+    steps: spec.train.steps,
     params: summary?.params ?? (vocab !== null ? countParams(spec, vocab).total : null),
-    macs: cost.macs, memFloats: cost.memFloats, matricesPerLayer: m.perLayer, matrices: m.total,
+    macs: cost.macs,
+    memFloats: cost.memFloats,
+    matricesPerLayer: m.perLayer,
+    matrices: m.total,
     valLoss: summary?.valLoss ?? lastVal?.loss ?? null,
-    bpb: summary ? summary.bpb : lastVal?.bpb ?? null,
-    accuracy: summary ? summary.accuracy : lastVal?.answer_accuracy ?? null,
-    tokensPerS: summary?.tokensPerS ?? (lastTrain && lastTrain.time_s > 0 ? Math.round((10 * lastTrain.tokens) / lastTrain.time_s) / 10 : null),
+    bpb: summary ? summary.bpb : (lastVal?.bpb ?? null),
+    accuracy: summary ? summary.accuracy : (lastVal?.answer_accuracy ?? null),
+    tokensPerS:
+      summary?.tokensPerS ??
+      (lastTrain && lastTrain.time_s > 0 ? Math.round((10 * lastTrain.tokens) / lastTrain.time_s) / 10 : null),
     valCurve: vals.map((v) => ({ step: v.step, loss: v.loss })),
   };
 }
 
-const COLUMNS = ['run', 'name', 'attention', 'status', 'steps', 'params', 'attn MACs', 'attn mem', 'attn matrices', 'val loss', 'bits/byte', 'accuracy', 'tokens/s'] as const;
+const COLUMNS = [
+  'run',
+  'name',
+  'attention',
+  'status',
+  'steps',
+  'params',
+  'attn MACs',
+  'attn mem',
+  'attn matrices',
+  'val loss',
+  'bits/byte',
+  'accuracy',
+  'tokens/s',
+] as const;
 
 function cells(r: CompareRow): string[] {
   const f = (x: number | null, d: number) => (x === null || !Number.isFinite(x) ? '-' : x.toFixed(d));
   return [
-    r.run, r.name, r.attention, r.status, r.status === 'complete' ? String(r.step) : `${r.step}/${r.steps}`,
-    r.params === null ? '?' : formatParams(r.params), formatPaper(r.macs), formatPaper(r.memFloats),
-    `${r.matricesPerLayer}/layer (${r.matrices})`, f(r.valLoss, 4), f(r.bpb, 3),
-    r.accuracy === null ? '-' : `${(100 * r.accuracy).toFixed(1)}%`, r.tokensPerS === null ? '-' : r.tokensPerS.toFixed(0),
+    r.run,
+    r.name,
+    r.attention,
+    r.status,
+    r.status === 'complete' ? String(r.step) : `${r.step}/${r.steps}`,
+    r.params === null ? '?' : formatParams(r.params),
+    formatPaper(r.macs),
+    formatPaper(r.memFloats),
+    `${r.matricesPerLayer}/layer (${r.matrices})`,
+    f(r.valLoss, 4),
+    f(r.bpb, 3),
+    r.accuracy === null ? '-' : `${(100 * r.accuracy).toFixed(1)}%`,
+    r.tokensPerS === null ? '-' : r.tokensPerS.toFixed(0),
   ];
 }
 
 export function toMarkdown(rows: CompareRow[]): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  return [
-    `| ${COLUMNS.join(' | ')} |`, `|${COLUMNS.map(() => '---').join('|')}|`,
-    ...rows.map((r) => `| ${cells(r).map(esc).join(' | ')} |`),
-  ].join('\n') + '\n\nAttention MACs and memory (floats) are per layer, forward pass, by the SPEC §6 formulas.\n';
+  return (
+    [
+      `| ${COLUMNS.join(' | ')} |`,
+      `|${COLUMNS.map(() => '---').join('|')}|`,
+      ...rows.map((r) => `| ${cells(r).map(esc).join(' | ')} |`),
+    ].join('\n') + '\n\nAttention MACs and memory (floats) are per layer, forward pass, by the SPEC §6 formulas.\n'
+  );
 }
 
 /** CSV with raw numbers (not the paper's rounding). */
 export function toCsv(rows: CompareRow[]): string {
-  const head = ['run', 'name', 'attention', 'status', 'step', 'steps', 'params', 'attn_macs', 'attn_mem_floats', 'attn_matrices_per_layer', 'attn_matrices', 'val_loss', 'bpb', 'accuracy', 'tokens_per_s'];
+  const head = [
+    'run',
+    'name',
+    'attention',
+    'status',
+    'step',
+    'steps',
+    'params',
+    'attn_macs',
+    'attn_mem_floats',
+    'attn_matrices_per_layer',
+    'attn_matrices',
+    'val_loss',
+    'bpb',
+    'accuracy',
+    'tokens_per_s',
+  ];
   const q = (v: unknown) => {
     const s = v === null || v === undefined ? '' : String(v);
     return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   const body = rows.map((r) =>
-    [r.run, r.name, r.attention, r.status, r.step, r.steps, r.params, r.macs, r.memFloats, r.matricesPerLayer, r.matrices, r.valLoss, r.bpb, r.accuracy, r.tokensPerS].map(q).join(','),
+    [
+      r.run,
+      r.name,
+      r.attention,
+      r.status,
+      r.step,
+      r.steps,
+      r.params,
+      r.macs,
+      r.memFloats,
+      r.matricesPerLayer,
+      r.matrices,
+      r.valLoss,
+      r.bpb,
+      r.accuracy,
+      r.tokensPerS,
+    ]
+      .map(q)
+      .join(','),
   );
   return [head.join(','), ...body].join('\n') + '\n';
 }

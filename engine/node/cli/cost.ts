@@ -30,7 +30,8 @@ function loadSpec(arg: string): { spec: ExperimentSpec; preset: string | null } 
     }
   }
   const preset = paperPresets[arg];
-  if (!preset) throw new CliError(`unknown preset "${arg}"; available presets: ${Object.keys(paperPresets).join(', ')}`);
+  if (!preset)
+    throw new CliError(`unknown preset "${arg}"; available presets: ${Object.keys(paperPresets).join(', ')}`);
   return { spec: parseSpec(preset), preset: arg };
 }
 
@@ -57,7 +58,8 @@ function parseArgs(argv: string[]): Args {
     else if (s.startsWith('--')) throw new CliError(`unknown option ${s}\n${USAGE}`);
     else a.targets.push(s);
   }
-  if (a.targets.length === 0) throw new CliError(`no spec given\n${USAGE}\navailable presets: ${Object.keys(paperPresets).join(', ')}`);
+  if (a.targets.length === 0)
+    throw new CliError(`no spec given\n${USAGE}\navailable presets: ${Object.keys(paperPresets).join(', ')}`);
   return a;
 }
 

@@ -27,7 +27,8 @@ export interface ExperimentArgs {
 }
 
 export function parseBackend(v: string | undefined): BackendName {
-  if (v !== 'wasm' && v !== 'cpu' && v !== 'webgpu') throw new UsageError(`--backend must be wasm, cpu or webgpu, got "${v ?? ''}"`);
+  if (v !== 'wasm' && v !== 'cpu' && v !== 'webgpu')
+    throw new UsageError(`--backend must be wasm, cpu or webgpu, got "${v ?? ''}"`);
   return v;
 }
 
@@ -52,12 +53,15 @@ export function parseExperimentArgs(argv: string[]): ExperimentArgs {
     else if (s === '--resume') a.resume = value();
     else if (s === '--help' || s === '-h') throw new UsageError(USAGE);
     else if (s.startsWith('--')) throw new UsageError(`unknown option ${s}\n${USAGE}`);
-    else if (a.target !== null) throw new UsageError(`one experiment at a time (got "${a.target}" and "${s}")\n${USAGE}`);
+    else if (a.target !== null)
+      throw new UsageError(`one experiment at a time (got "${a.target}" and "${s}")\n${USAGE}`);
     else a.target = s;
   }
   if (a.resume && a.target) throw new UsageError(`give an experiment or --resume, not both\n${USAGE}`);
-  if (a.resume && a.steps !== null) throw new UsageError('--steps cannot change a resumed run (its schedule depends on the step count)');
-  if (!a.resume && !a.target) throw new UsageError(`no experiment given\n${USAGE}\navailable experiments:\n${presetList()}`);
+  if (a.resume && a.steps !== null)
+    throw new UsageError('--steps cannot change a resumed run (its schedule depends on the step count)');
+  if (!a.resume && !a.target)
+    throw new UsageError(`no experiment given\n${USAGE}\navailable experiments:\n${presetList()}`);
   return a;
 }
 
@@ -81,7 +85,9 @@ export function loadExperimentSpec(target: string, steps: number | null = null):
     if (steps === null) return parseSpec(input);
     const warmup = input.train?.warmupSteps ?? 0;
     // a shortened run keeps its warm-up unless the warm-up would not fit; then it warms up over a tenth of the run
-    return withOverrides(input, { train: { steps, ...(warmup > steps ? { warmupSteps: Math.floor(steps / 10) } : {}) } });
+    return withOverrides(input, {
+      train: { steps, ...(warmup > steps ? { warmupSteps: Math.floor(steps / 10) } : {}) },
+    });
   } catch (e) {
     if (e instanceof SpecError) throw new UsageError(`${label}: ${e.message}`);
     throw e;
@@ -93,13 +99,20 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const args = parseExperimentArgs(argv);
     const spec = args.resume ? undefined : loadExperimentSpec(args.target!, args.steps);
-    const r = await runExperiment({ spec, resumeDir: args.resume ?? undefined, runsRoot: args.out, backend: args.backend ?? undefined });
+    const r = await runExperiment({
+      spec,
+      resumeDir: args.resume ?? undefined,
+      runsRoot: args.out,
+      backend: args.backend ?? undefined,
+    });
     if (r.status === 'complete' && r.summary) {
       const s = r.summary;
       process.stderr.write(
         `done: ${s.steps} steps, ${s.tokens.toLocaleString('en-US')} tokens, ${s.tokensPerS.toFixed(0)} tokens/s; ` +
-          `val loss ${s.valLoss?.toFixed(4) ?? '-'}` + (s.bpb !== null ? `, ${s.bpb.toFixed(3)} bits/byte` : '') +
-          (s.accuracy !== null ? `, answer accuracy ${(100 * s.accuracy).toFixed(1)}%` : '') + '\n',
+          `val loss ${s.valLoss?.toFixed(4) ?? '-'}` +
+          (s.bpb !== null ? `, ${s.bpb.toFixed(3)} bits/byte` : '') +
+          (s.accuracy !== null ? `, answer accuracy ${(100 * s.accuracy).toFixed(1)}%` : '') +
+          '\n',
       );
     }
     process.stdout.write(r.dir + '\n');
@@ -110,7 +123,13 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`error: ${err.message}\n`);
       return 2;
     }
-    if (e instanceof UnknownPresetError || e instanceof RunError || e instanceof CheckpointError || e instanceof RunDirError || e instanceof SpecError) {
+    if (
+      e instanceof UnknownPresetError ||
+      e instanceof RunError ||
+      e instanceof CheckpointError ||
+      e instanceof RunDirError ||
+      e instanceof SpecError
+    ) {
       process.stderr.write(`error: ${err.message}\n`);
       return 1;
     }

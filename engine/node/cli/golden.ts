@@ -28,7 +28,8 @@ const info = await ensureBackend(backend).catch((e: Error) => {
 });
 console.log(`backend ${info.name} (${info.adapter})`);
 
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 for (const file of files) {
   let g: unknown;
   try {

@@ -44,7 +44,8 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const a: Args = { steps: null, budgetMin: 25, backend: 'wasm', out: 'reports', runs: 'runs' };
   for (let i = 0; i < argv.length; i++) {
-    const s = argv[i], v = () => argv[++i];
+    const s = argv[i],
+      v = () => argv[++i];
     if (s === '--steps') a.steps = parseSteps(v());
     else if (s === '--budget-min') {
       a.budgetMin = Number(v());
@@ -52,7 +53,10 @@ function parseArgs(argv: string[]): Args {
     } else if (s === '--backend') a.backend = parseBackend(v());
     else if (s === '--out') a.out = v() ?? a.out;
     else if (s === '--runs') a.runs = v() ?? a.runs;
-    else throw new Error(`unknown argument ${s}\nusage: npm run reproduce -- [--steps N] [--budget-min 25] [--backend wasm|cpu|webgpu] [--out reports] [--runs runs]`);
+    else
+      throw new Error(
+        `unknown argument ${s}\nusage: npm run reproduce -- [--steps N] [--budget-min 25] [--backend wasm|cpu|webgpu] [--out reports] [--runs runs]`,
+      );
   }
   return a;
 }
@@ -63,9 +67,18 @@ export function reproductionSpecs(steps: number): Record<(typeof ROLES)[number][
   const make = (name: string) =>
     withOverrides(resolvePreset(name).spec, {
       train: { steps },
-      log: { evalInterval: every, routingInterval: every, probeInterval: Math.max(1, Math.round(steps / 3)), checkpointInterval: Math.max(1, Math.round(steps / 5)) },
+      log: {
+        evalInterval: every,
+        routingInterval: every,
+        probeInterval: Math.max(1, Math.round(steps / 3)),
+        checkpointInterval: Math.max(1, Math.round(steps / 5)),
+      },
     });
-  return { switchhead: make(REPRODUCTION.switchhead), dense: make(REPRODUCTION.dense), denseSameHeads: make(REPRODUCTION.denseSameHeads) };
+  return {
+    switchhead: make(REPRODUCTION.switchhead),
+    dense: make(REPRODUCTION.dense),
+    denseSameHeads: make(REPRODUCTION.denseSameHeads),
+  };
 }
 
 /** Seconds per training step and per evaluation of a spec, timed after one warm-up step. */
@@ -113,8 +126,16 @@ export function verdict(sh: CompareRow, dense: CompareRow, same: CompareRow): Ve
   return { lossRatio, matched, beatSameHeads, text };
 }
 
-function report(rows: Record<string, CompareRow>, specs: Record<string, ExperimentSpec>, steps: number, wallS: number, args: Args): string {
-  const sh = rows.switchhead, dense = rows.dense, same = rows.denseSameHeads;
+function report(
+  rows: Record<string, CompareRow>,
+  specs: Record<string, ExperimentSpec>,
+  steps: number,
+  wallS: number,
+  args: Args,
+): string {
+  const sh = rows.switchhead,
+    dense = rows.dense,
+    same = rows.denseSameHeads;
   const v = verdict(sh, dense, same);
   const ratios = costRatios(costReport(specs.switchhead), costReport(specs.dense));
   const s = specs.switchhead;
@@ -152,13 +173,17 @@ export async function main(argv: string[]): Promise<number> {
     const probe = reproductionSpecs(100);
     const timings = ROLES.map(({ key }) => {
       const t = timeSpec(probe[key]);
-      process.stderr.write(`timing ${probe[key].name}: ${t.stepS.toFixed(2)} s/step, ${t.evalS.toFixed(2)} s/evaluation\n`);
+      process.stderr.write(
+        `timing ${probe[key].name}: ${t.stepS.toFixed(2)} s/step, ${t.evalS.toFixed(2)} s/evaluation\n`,
+      );
       return t;
     });
     const left = args.budgetMin * 60 - (performance.now() - t0) / 1000;
     steps = chooseSteps(timings, left);
     const est = timings.reduce((s, t) => s + steps! * t.stepS + (EVAL_POINTS + 1) * t.evalS, 0);
-    process.stderr.write(`budget ${args.budgetMin} min: ${steps} steps per model, estimated ${formatDuration(est)} of training\n`);
+    process.stderr.write(
+      `budget ${args.budgetMin} min: ${steps} steps per model, estimated ${formatDuration(est)} of training\n`,
+    );
   }
   const specs = reproductionSpecs(steps);
   const rows: Record<string, CompareRow> = {};
@@ -177,12 +202,19 @@ export async function main(argv: string[]): Promise<number> {
   writeFileAtomic(md, report(rows, specs, steps, wallS, args));
   writeFileAtomic(path.join(args.out, 'reproduction.csv'), toCsv(ROLES.map(({ key }) => rows[key])));
   const svg = lineChartSvg({
-    title: `Validation loss, byte-level Gutenberg (${steps} steps)`, xLabel: 'step', yLabel: 'validation loss (nats/byte)',
-    series: ROLES.map(({ key }) => ({ name: specs[key].name, points: rows[key].valCurve.map((p) => [p.step, p.loss] as [number, number]) })),
+    title: `Validation loss, byte-level Gutenberg (${steps} steps)`,
+    xLabel: 'step',
+    yLabel: 'validation loss (nats/byte)',
+    series: ROLES.map(({ key }) => ({
+      name: specs[key].name,
+      points: rows[key].valCurve.map((p) => [p.step, p.loss] as [number, number]),
+    })),
   });
   writeFileAtomic(path.join(args.out, 'reproduction-val.svg'), svg);
   process.stdout.write(fs.readFileSync(md, 'utf8'));
-  process.stderr.write(`wrote ${md}, reproduction.csv and reproduction-val.svg in ${args.out} (${formatDuration(wallS)})\n`);
+  process.stderr.write(
+    `wrote ${md}, reproduction.csv and reproduction-val.svg in ${args.out} (${formatDuration(wallS)})\n`,
+  );
   return 0;
 }
 

@@ -14,8 +14,19 @@ import { useBackend } from './helpers';
 beforeAll(() => useBackend('wasm'));
 
 const input: ExperimentSpecInput = {
-  model: { dModel: 32, nLayers: 2, dFF: 64, dropout: 0.1, attention: { nHeads: 2, dHead: 8, nExperts: 4, k: 2, positions: 'xl', xlMemory: true }, mlp: { kind: 'sigma-moe', nExperts: 4, k: 2, expertSize: 16 } },
-  data: { source: { kind: 'text', text: 'Call me Ishmael. Some years ago, never mind how long precisely. '.repeat(30) }, seqLen: 16, batchSize: 4 },
+  model: {
+    dModel: 32,
+    nLayers: 2,
+    dFF: 64,
+    dropout: 0.1,
+    attention: { nHeads: 2, dHead: 8, nExperts: 4, k: 2, positions: 'xl', xlMemory: true },
+    mlp: { kind: 'sigma-moe', nExperts: 4, k: 2, expertSize: 16 },
+  },
+  data: {
+    source: { kind: 'text', text: 'Call me Ishmael. Some years ago, never mind how long precisely. '.repeat(30) },
+    seqLen: 16,
+    batchSize: 4,
+  },
   train: { steps: 40, lr: 3e-3, gradClip: 1 },
 };
 const make = (i: ExperimentSpecInput = input) => {
@@ -41,7 +52,9 @@ describe('checkpoints', () => {
     const a = make();
     const bytes = saveCheckpoint(a);
     const other = make({ ...input, model: { ...input.model, attention: { ...input.model!.attention, nExperts: 5 } } });
-    expect(() => loadCheckpoint(other, bytes, 'runs/x/checkpoints/0.safetensors')).toThrowError(/runs\/x\/checkpoints\/0\.safetensors.*layers\.0\.att\.W_v.*\[8, 32, 8\].*\[10, 32, 8\]|runs\/x\/checkpoints\/0\.safetensors[\s\S]*W_v/);
+    expect(() => loadCheckpoint(other, bytes, 'runs/x/checkpoints/0.safetensors')).toThrowError(
+      /runs\/x\/checkpoints\/0\.safetensors.*layers\.0\.att\.W_v.*\[8, 32, 8\].*\[10, 32, 8\]|runs\/x\/checkpoints\/0\.safetensors[\s\S]*W_v/,
+    );
     a.dispose();
     other.dispose();
   });
@@ -49,8 +62,12 @@ describe('checkpoints', () => {
   it('rejects a truncated checkpoint with a CheckpointError naming the file', () => {
     const a = make();
     const bytes = saveCheckpoint(a);
-    expect(() => loadCheckpoint(a, bytes.slice(0, bytes.length - 100), 'cut.safetensors')).toThrowError(CheckpointError);
-    expect(() => loadCheckpoint(a, bytes.slice(0, bytes.length - 100), 'cut.safetensors')).toThrowError(/cut\.safetensors/);
+    expect(() => loadCheckpoint(a, bytes.slice(0, bytes.length - 100), 'cut.safetensors')).toThrowError(
+      CheckpointError,
+    );
+    expect(() => loadCheckpoint(a, bytes.slice(0, bytes.length - 100), 'cut.safetensors')).toThrowError(
+      /cut\.safetensors/,
+    );
     a.dispose();
   });
 });
@@ -100,7 +117,9 @@ describe('routing statistics and probe', () => {
 
 describe('initialisation (SPEC §4)', () => {
   it('uses sqrt(2/L)/sqrt(d) for SwitchHead projections, sqrt(2/L)/sqrt(H*dh) for W_o, LN weights 1', () => {
-    const spec = parseSpec({ model: { dModel: 256, nLayers: 8, attention: { nHeads: 4, dHead: 64, nExperts: 4, k: 2 } } });
+    const spec = parseSpec({
+      model: { dModel: 256, nLayers: 8, attention: { nHeads: 4, dHead: 64, nExperts: 4, k: 2 } },
+    });
     const p = initParams(paramDefs(spec.model, 50), 1);
     const std = (t: tf.Tensor) => tf.tidy(() => Math.sqrt(tf.moments(t).variance.dataSync()[0]));
     const ws = Math.sqrt(2 / 8);

@@ -8,9 +8,23 @@ import { median, profileRun } from './measure';
 
 /** Deterministic pseudo-text (letters, spaces, punctuation) long enough for many batches. */
 export function benchText(chars: number, seed = 7): string {
-  const words = ['the', 'of', 'and', 'attention', 'expert', 'head', 'value', 'output', 'mixture', 'switch', 'a', 'to', 'in'];
+  const words = [
+    'the',
+    'of',
+    'and',
+    'attention',
+    'expert',
+    'head',
+    'value',
+    'output',
+    'mixture',
+    'switch',
+    'a',
+    'to',
+    'in',
+  ];
   let s = seed >>> 0;
-  const rnd = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const out: string[] = [];
   let n = 0;
   while (n < chars) {
@@ -34,7 +48,10 @@ export interface LmStepResult {
 function makeTrainer(spec: ExperimentSpec, steps: number): Trainer {
   const { seqLen, batchSize } = spec.data;
   const text = benchText(seqLen * batchSize * (steps + 4) * 2);
-  const withText: ExperimentSpec = { ...spec, data: { ...spec.data, source: { kind: 'text', text, name: 'bench text' } } };
+  const withText: ExperimentSpec = {
+    ...spec,
+    data: { ...spec.data, source: { kind: 'text', text, name: 'bench text' } },
+  };
   return new Trainer(withText, buildDataset(withText));
 }
 
@@ -54,8 +71,13 @@ export async function benchLmSteps(specs: ExperimentSpec[], repeats: number, war
       const { seqLen, batchSize } = specs[j]!.data;
       const medianMs = median(ms[j]!);
       results.push({
-        medianMs, allMs: ms[j]!, tokensPerS: (seqLen * batchSize * 1000) / medianMs, peakBytes: prof.peakBytes, tfjsPeakBytes: prof.tfjsPeakBytes,
-        params: Object.values(t.params).reduce((n, v) => n + v.size, 0), leakedTensors,
+        medianMs,
+        allMs: ms[j]!,
+        tokensPerS: (seqLen * batchSize * 1000) / medianMs,
+        peakBytes: prof.peakBytes,
+        tfjsPeakBytes: prof.tfjsPeakBytes,
+        params: Object.values(t.params).reduce((n, v) => n + v.size, 0),
+        leakedTensors,
       });
     }
     return results;

@@ -1,4 +1,4 @@
-// cvmm on WebGPU: our WGSL kernels (routing.ts, sorted_matmul.ts) registered with tfjs's webgpu backend, and one
+// cvmm on WebGPU: our WGSL kernels (routing.ts, sorted-matmul.ts) registered with tfjs's webgpu backend, and one
 // differentiable op over them. Same contract as engine/ops/cvmm.ts:
 //
 //   cvmmWebGPU(x [R, dIn], experts int32 [R, S], W [nExp, dIn, dOut]) -> [R, S, dOut],  out[r, s] = x[r] @ W[experts[r, s]]
@@ -12,14 +12,19 @@ import * as tf from '@tensorflow/tfjs';
 import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { customOp } from '../ops/custom';
 import { CountProgram, MAX_BUCKETS, RankProgram, ScanProgram, offsetsBase, routingUniforms, scalars } from './routing';
-import { SortedMatmulProgram, SumSlotsProgram, WeightGradProgram } from './sorted_matmul';
+import { SortedMatmulProgram, SumSlotsProgram, WeightGradProgram } from './sorted-matmul';
 
 export const ROUTE = 'SwitchHeadCvmmRoute';
 export const MATMUL = 'SwitchHeadCvmmMatmul';
 export const INPUT_GRAD = 'SwitchHeadCvmmInputGrad';
 export const WEIGHT_GRAD = 'SwitchHeadCvmmWeightGrad';
 
-type Run = (p: WebGPUProgram, inputs: tf.TensorInfo[], dtype: tf.DataType, uniforms?: { type: string; data: number[] }[]) => tf.TensorInfo;
+type Run = (
+  p: WebGPUProgram,
+  inputs: tf.TensorInfo[],
+  dtype: tf.DataType,
+  uniforms?: { type: string; data: number[] }[],
+) => tf.TensorInfo;
 const runner = (backend: unknown): Run => {
   const b = backend as unknown as WebGPUBackend;
   return (p, inputs, dtype, uniforms) => b.runWebGPUProgram(p, inputs, dtype, uniforms);
@@ -40,14 +45,28 @@ const routeKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 
 /** out[slot_m] = A[slot_m / rowDiv] @ B_e over the sorted slots: the forward (A = x) or, with transposeW, the
  *  per-slot input gradient (A = dy). Output [R, S, cols]. */
-function sortedMatmul(backend: unknown, A: tf.TensorInfo, W: tf.TensorInfo, experts: tf.TensorInfo, order: tf.TensorInfo, table: tf.TensorInfo, nExp: number, transposeW: boolean) {
+function sortedMatmul(
+  backend: unknown,
+  A: tf.TensorInfo,
+  W: tf.TensorInfo,
+  experts: tf.TensorInfo,
+  order: tf.TensorInfo,
+  table: tf.TensorInfo,
+  nExp: number,
+  transposeW: boolean,
+) {
   const [R, S] = experts.shape;
   const nSlots = R * S;
   const K = A.shape[A.shape.length - 1];
   const nCols = transposeW ? W.shape[1] : W.shape[2];
   const program = new SortedMatmulProgram([R, S, nCols], nSlots, nCols, nExp, transposeW);
   const rowDiv = transposeW ? 1 : S; // forward: row r = slot / S; input gradient: dy is per slot
-  return runner(backend)(program, [A, W, experts, order, table], 'float32', scalars([nSlots, K, nCols, rowDiv, offsetsBase(nSlots, nExp)]));
+  return runner(backend)(
+    program,
+    [A, W, experts, order, table],
+    'float32',
+    scalars([nSlots, K, nCols, rowDiv, offsetsBase(nSlots, nExp)]),
+  );
 }
 
 const matmulKernel: tf.KernelFunc = ({ inputs, backend, attrs }) => {
@@ -78,7 +97,12 @@ let registered = false;
 /** Register the kernels with the webgpu backend (idempotent). */
 export function registerCvmmKernels(): void {
   if (registered) return;
-  for (const [kernelName, kernelFunc] of [[ROUTE, routeKernel], [MATMUL, matmulKernel], [INPUT_GRAD, inputGradKernel], [WEIGHT_GRAD, weightGradKernel]] as const) {
+  for (const [kernelName, kernelFunc] of [
+    [ROUTE, routeKernel],
+    [MATMUL, matmulKernel],
+    [INPUT_GRAD, inputGradKernel],
+    [WEIGHT_GRAD, weightGradKernel],
+  ] as const) {
     tf.registerKernel({ kernelName, backendName: 'webgpu', kernelFunc });
   }
   registered = true;
@@ -89,12 +113,16 @@ const run = (name: string, inputs: tf.NamedTensorMap, attrs: Record<string, unkn
 
 function validate(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D): void {
   if (x.rank !== 2 || experts.rank !== 2 || W.rank !== 3) {
-    throw new Error(`cvmm: expected x [R, dIn], experts [R, S], W [nExp, dIn, dOut]; got ${x.shape}, ${experts.shape}, ${W.shape}`);
+    throw new Error(
+      `cvmm: expected x [R, dIn], experts [R, S], W [nExp, dIn, dOut]; got ${x.shape}, ${experts.shape}, ${W.shape}`,
+    );
   }
   if (experts.dtype !== 'int32') throw new Error(`cvmm: experts must be int32, got ${experts.dtype}`);
-  if (x.shape[0] !== experts.shape[0]) throw new Error(`cvmm: x has ${x.shape[0]} rows but experts has ${experts.shape[0]}`);
+  if (x.shape[0] !== experts.shape[0])
+    throw new Error(`cvmm: x has ${x.shape[0]} rows but experts has ${experts.shape[0]}`);
   if (x.shape[1] !== W.shape[1]) throw new Error(`cvmm: x has dIn=${x.shape[1]} but W has dIn=${W.shape[1]}`);
-  if (W.shape[0] + 1 > MAX_BUCKETS) throw new Error(`cvmm (webgpu): at most ${MAX_BUCKETS - 1} experts, got ${W.shape[0]}`);
+  if (W.shape[0] + 1 > MAX_BUCKETS)
+    throw new Error(`cvmm (webgpu): at most ${MAX_BUCKETS - 1} experts, got ${W.shape[0]}`);
   if (x.dtype !== 'float32' || W.dtype !== 'float32') throw new Error('cvmm: x and W must be float32');
 }
 

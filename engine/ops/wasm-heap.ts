@@ -1,4 +1,4 @@
-// The wasm heap as seen by our own kernels for tfjs-backend-wasm (engine/ops/wasm_kernels.ts registers them).
+// The wasm heap as seen by our own kernels for tfjs-backend-wasm (engine/ops/wasm-kernels.ts registers them).
 // Every tensor of the wasm backend lives in one WebAssembly memory, so a kernel can read and write any tensor
 // through one Float32Array over the whole heap (float offsets = byte pointer / 4), copy rows between tensors with
 // copyWithin (a memmove, no allocation), and hand any sub-range to XNNPACK as a 2-D product through temporary
@@ -29,10 +29,28 @@ const shapeBytes = (r: number, c: number) => new Uint8Array(new Int32Array([1, r
 
 /** XNNPACK's product out = a @ b on raw heap ranges: a [M, K], b [K, N], out [M, N] (byte pointers). May grow
  *  the heap (packed weights): take `heap(be)` again afterwards. */
-export function xnnMatMul(be: WasmBackend, aPtr: number, bPtr: number, outPtr: number, M: number, K: number, N: number): void {
+export function xnnMatMul(
+  be: WasmBackend,
+  aPtr: number,
+  bPtr: number,
+  outPtr: number,
+  M: number,
+  K: number,
+  N: number,
+): void {
   if (M === 0 || N === 0) return;
   if (cachedFor !== be) {
-    wasmMatMul = be.wasm.cwrap('BatchMatMul', null, ['number', 'array', 'number', 'number', 'array', 'number', 'number', 'number', 'number']);
+    wasmMatMul = be.wasm.cwrap('BatchMatMul', null, [
+      'number',
+      'array',
+      'number',
+      'number',
+      'array',
+      'number',
+      'number',
+      'number',
+      'number',
+    ]);
     cachedFor = be;
   }
   const ids = [be.dataIdNextNumber++, be.dataIdNextNumber++, be.dataIdNextNumber++];
@@ -62,7 +80,8 @@ export function heap(be: WasmBackend): Float32Array {
 }
 
 /** A float32 view of one tensor (same detaching caveat as `heap`). */
-export const view = (be: WasmBackend, t: tf.TensorInfo, size: number) => new Float32Array(be.wasm.HEAPU8.buffer, ptr(be, t), size);
+export const view = (be: WasmBackend, t: tf.TensorInfo, size: number) =>
+  new Float32Array(be.wasm.HEAPU8.buffer, ptr(be, t), size);
 
 /** A temporary float buffer of rows * cols (at least 1) on the heap: kernel scratch, freed by the kernel. */
 export function scratch(be: WasmBackend, rows: number, cols: number): tf.TensorInfo {

@@ -4,7 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AttentionConfig } from '../spec';
 import { linear } from '../ops/linalg';
 import { rope, xlRelativeScores } from '../ops/position';
-import { attend, dotScores, fromHeads, maskedSoftmax, toHeads } from './attention_core';
+import { attend, dotScores, fromHeads, maskedSoftmax, toHeads } from './attention-core';
 import type { AttentionOut, Ctx, Params } from './types';
 
 export function denseAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: tf.Tensor, _ctx: Ctx): AttentionOut {

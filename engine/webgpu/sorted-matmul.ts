@@ -14,7 +14,10 @@
 import type { WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
 import { bucketSnippet } from './routing';
 
-const TM = 32, TN = 32, TK = 16, THREADS = 64; // 8 x 8 threads, each 4 x 4 outputs
+const TM = 32,
+  TN = 32,
+  TK = 16,
+  THREADS = 64; // 8 x 8 threads, each 4 x 4 outputs
 
 const accumulate = (aTile: string, bTile: string, aIdx: (i: string) => string, bIdx: (j: string) => string) => `
       for (var kk = 0; kk < ${TK}; kk++) {
@@ -35,7 +38,13 @@ export class SortedMatmulProgram implements WebGPUProgram {
   workgroupSize: [number, number, number] = [THREADS, 1, 1];
   dispatch: [number, number, number];
   uniforms = 'nSlots : i32, K : i32, nCols : i32, rowDiv : i32, offBase : i32,';
-  constructor(outputShape: number[], nSlots: number, nCols: number, private nExp: number, private transposeW: boolean) {
+  constructor(
+    outputShape: number[],
+    nSlots: number,
+    nCols: number,
+    private nExp: number,
+    private transposeW: boolean,
+  ) {
     this.outputShape = outputShape;
     this.dispatch = [Math.ceil(nCols / TN), Math.ceil(nSlots / TM), 1];
     this.shaderKey = `shCvmmMatmul_${nExp}_${transposeW}`;
@@ -84,7 +93,12 @@ export class SortedMatmulProgram implements WebGPUProgram {
             Bs[t] = v;
           }
           workgroupBarrier();
-          ${accumulate('As', 'Bs', (i) => `(tr * 4 + ${i}) * ${TK} + kk`, (j) => `kk * ${TN} + tc * 4 + ${j}`)}
+          ${accumulate(
+            'As',
+            'Bs',
+            (i) => `(tr * 4 + ${i}) * ${TK} + kk`,
+            (j) => `kk * ${TN} + tc * 4 + ${j}`,
+          )}
           workgroupBarrier();
         }
       }
@@ -146,7 +160,12 @@ export class WeightGradProgram implements WebGPUProgram {
         Ds[t] = v;
       }
       workgroupBarrier();
-      ${accumulate('Xs', 'Ds', (i) => `kk * ${TM} + tr * 4 + ${i}`, (j) => `kk * ${TN} + tc * 4 + ${j}`)}
+      ${accumulate(
+        'Xs',
+        'Ds',
+        (i) => `kk * ${TM} + tr * 4 + ${i}`,
+        (j) => `kk * ${TN} + tc * 4 + ${j}`,
+      )}
       workgroupBarrier();
     }
     for (var i = 0; i < 4; i++) {
