@@ -51,8 +51,9 @@ describe('the build check', () => {
       'cannot build the workbench UI: renderer/vite.config.ts does not exist yet (dist/renderer/index.html is missing)',
     );
     fakeDist(dist);
-    const past = new Date(Date.now() - 60_000);
-    fs.utimesSync(path.join(repo, 'renderer', 'main.tsx'), past, past);
+    const ago = (s: number) => new Date(Date.now() - s * 1000);
+    fs.utimesSync(path.join(repo, 'renderer', 'main.tsx'), ago(120), ago(120));
+    fs.utimesSync(path.join(dist, 'index.html'), ago(60), ago(60)); // built after the last source change
     expect(buildReason(repo, dist)).toBeNull();
     ensureRendererBuilt(repo, dist, () => {}); // up to date: nothing to do, no config needed
     fs.writeFileSync(path.join(repo, 'engine', 'node', 'cli.ts'), 'not bundled'); // engine/node is not in the bundle

@@ -10,7 +10,7 @@ import type { PlatformApi, RunListing, WorkspaceEvent } from '../../engine/contr
 import { createWebPlatform } from '../../renderer/platform/web';
 import { ROOT, sleep, specFile, startTestHost, tinySpecInput, until, type TestHost } from './helpers';
 
-const GRACE_MS = 400;
+const GRACE_MS = 1500; // long enough that a loaded machine never drops a live page between two requests
 let host: TestHost;
 let page: PlatformApi;
 let events: WorkspaceEvent[] = [];
@@ -65,7 +65,7 @@ describe('runs written by another process (the CLI code path)', () => {
   it('appear, grow and finish: listing and events say running, then complete', async () => {
     events = [];
     const child = await startWriter('cli-run', 12, 150);
-    await eventFor('cli-run', (r) => r.status === 'running' && r.writer === 'cli' && r.lastStep === 0);
+    await eventFor('cli-run', (r) => r.status === 'running' && r.writer === 'cli');
     await eventFor('cli-run', (r) => r.status === 'running' && r.lastStep >= 2);
     const mid = await listingOf('cli-run');
     expect(mid).toMatchObject({ status: 'running', writer: 'cli', totalSteps: 12 });
@@ -166,7 +166,7 @@ describe('app runs', () => {
     const stop = tab.watch((e) => seen.push(e));
     await until(() => seen.length > 0, 5000, 'the snapshot');
     const { id } = await tab.createRun('watched page', specFile());
-    await sleep(GRACE_MS * 2.5);
+    await sleep(GRACE_MS * 2);
     expect((await listingOf(id))!.status).toBe('running');
     stop(); // the tab closes
     await sleep(GRACE_MS + 300);
