@@ -1,8 +1,6 @@
 // Every command answers --help with exit 0 (every flag with its default, the exit codes), and every kind of
-// command-line mistake exits 2 with one `error:` line; `npm start -- --resume DIR` resumes.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+// command-line mistake exits 2 with one `error:` line.
+import { describe, expect, it } from 'vitest';
 import { ALL_CASES } from '../../engine/bench/cases';
 import { EXIT, helpText, parseArgs, reportError, UsageError, type Command } from '../../engine/node/cli/args';
 import { BENCH } from '../../engine/node/cli/bench';
@@ -11,16 +9,10 @@ import { COST } from '../../engine/node/cli/cost';
 import { EXPERIMENT } from '../../engine/node/cli/experiment';
 import { GOLDEN } from '../../engine/node/cli/golden';
 import { REPRODUCE } from '../../engine/node/cli/reproduce';
-import { START, startArgs } from '../../engine/node/cli/start';
-import { runExperiment } from '../../engine/node/runner';
-import { parseSpec } from '../../engine/spec';
 import { presets } from '../../experiments/index';
-import { runCli, tinySpec, tmpDir } from './helpers';
+import { runCli } from './helpers';
 
-const tmp = tmpDir('help');
-afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-const COMMANDS: Command[] = [EXPERIMENT, START, COST, COMPARE, BENCH, GOLDEN, REPRODUCE];
+const COMMANDS: Command[] = [EXPERIMENT, COST, COMPARE, BENCH, GOLDEN, REPRODUCE];
 
 describe('--help', () => {
   it('every command: exit 0, usage on stdout, every flag with its default, the exit codes', async () => {
@@ -29,7 +21,7 @@ describe('--help', () => {
       const r = results[i];
       expect(r.code, `${c.name}: ${r.stderr}`).toBe(EXIT.ok);
       expect(r.stderr).toBe('');
-      expect(r.stdout.startsWith(`usage: ${c.name === 'start' ? 'npm start' : `npm run ${c.name}`} -- `)).toBe(true);
+      expect(r.stdout.startsWith(`usage: npm run ${c.name} -- `)).toBe(true);
       const flat = r.stdout.replace(/\s+/g, ' ');
       for (const f of c.flags) {
         expect(flat, `${c.name} ${f.name}`).toContain(f.name);
@@ -79,7 +71,6 @@ describe('usage mistakes: exit 2, one error line', () => {
     ['experiment', [], /^error: no experiment given/],
     ['experiment', ['missing.json'], /^error: missing\.json: no such file/],
     ['experiment', ['--resume', 'no/such/run'], /^error: --resume no\/such\/run: no such directory/],
-    ['start', ['--resume', 'no/such/run'], /^error: --resume no\/such\/run: no such directory/],
     ['compare', ['no/such/run'], /^error: no\/such\/run: no such run directory/],
     ['cost', [], /^error: no experiment given/],
     ['cost', ['teach-copy', '--vocab', '0'], /^error: --vocab must be an integer >= 1/],
@@ -146,27 +137,5 @@ describe('the shared parser', () => {
     const h = helpText(cmd);
     expect(h).toMatch(/^ {2}--n N +a number \(default: 3\)$/m);
     expect(h.split('\n').every((l) => l.length <= 110 || /^ {4}\S/.test(l))).toBe(true);
-  });
-});
-
-describe('npm start', () => {
-  it('trains the default experiment unless one is named or a run is resumed', () => {
-    const p = (argv: string[]) => startArgs(parseArgs(START, argv));
-    expect(p([]).positionals).toEqual(['teach-copy']);
-    expect(p(['--steps', '5']).positionals).toEqual(['teach-copy']);
-    expect(p(['teach-recall']).positionals).toEqual(['teach-recall']);
-    expect(p(['--resume', 'x']).positionals).toEqual([]);
-  });
-
-  it('`npm start -- --resume DIR` resumes the run', async () => {
-    const opts = { runsRoot: path.join(tmp, 'runs'), progress: null, log: () => {}, handleSignals: false };
-    const first = await runExperiment({ spec: parseSpec(tinySpec(4, { name: 'resumable' })), ...opts });
-    fs.rmSync(path.join(first.dir, 'summary.json')); // as if it had stopped after its last checkpoint
-    const r = await runCli('start', ['--resume', first.dir]);
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).not.toContain('not both');
-    expect(r.stderr).toContain(`resuming ${first.dir}`);
-    expect(r.stdout.trim()).toBe(first.dir);
-    expect(fs.existsSync(path.join(first.dir, 'summary.json'))).toBe(true);
   });
 });

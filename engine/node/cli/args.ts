@@ -173,8 +173,8 @@ function wrap(text: string, columns: number, lead: string): string {
   return lines.map((l, i) => (i === 0 ? lead : ' '.repeat(lead.length)) + l).join('\n');
 }
 
-/** How the user types the command: `npm start`, `npm run experiment`. */
-export const invocation = (cmd: Command) => (cmd.name === 'start' ? 'npm start' : `npm run ${cmd.name}`);
+/** How the user types the command. */
+export const invocation = (cmd: Command) => `npm run ${cmd.name}`;
 
 const flagLabel = (f: Flag) => (f.value ? `${f.name} ${f.value}` : f.name);
 

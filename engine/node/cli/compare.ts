@@ -12,6 +12,7 @@ import { writeFileAtomic } from '../atomic';
 import { RunDir } from '../rundir';
 import { readRunSpec, type RunSummary } from '../runner';
 import { EXIT, isMain, runCommand, UsageError, type Command, type Parsed } from './args';
+import { DEFAULT_RUNS_ROOT, shownPath } from './experiment';
 
 export interface CompareRow {
   run: string; // run id
@@ -186,8 +187,8 @@ export function writeComparison(rows: CompareRow[], mdFile: string): { md: strin
   return { md, csv };
 }
 
-/** Where the table goes unless --out says otherwise: next to the workspace's runs. */
-export const DEFAULT_COMPARE_DIR = 'workspace';
+/** Where the table goes unless --out says otherwise: the workspace, next to its runs. */
+export const DEFAULT_COMPARE_DIR = path.dirname(DEFAULT_RUNS_ROOT);
 
 export const COMPARE: Command = {
   name: 'compare',
@@ -196,12 +197,12 @@ export const COMPARE: Command = {
     'One row per run: attention kind, parameters, attention MACs and memory per layer (SPEC §6), attention ' +
     'matrices, final validation loss, bits per byte, answer accuracy, tokens/s. Printed as Markdown and written ' +
     'as FILE.md and FILE.csv. Stopped runs (no summary.json) show their last metrics, marked "incomplete".',
-  args: [`RUN_DIR    a run directory (e.g. ${path.join(DEFAULT_COMPARE_DIR, 'runs', '<id>')})`],
+  args: [`RUN_DIR    a run directory (e.g. ${path.join(shownPath(DEFAULT_RUNS_ROOT), '<id>')})`],
   flags: [
     {
       name: '--out',
       value: 'FILE.md',
-      default: path.join(DEFAULT_COMPARE_DIR, 'compare-<date>-<time>.md'),
+      default: path.join(shownPath(DEFAULT_COMPARE_DIR), 'compare-<date>-<time>.md'),
       help: 'write the table here, and the CSV next to it',
     },
   ],

@@ -4,6 +4,7 @@
 // printed on stdout when the run ends (completed or interrupted). Exit codes: args.ts EXIT.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { BackendName } from '../../backend';
 import type { NodeBackendInfo } from '../backend';
 import type { RunResult } from '../runner';
@@ -21,8 +22,17 @@ import {
 import { loadSpec } from './load-spec';
 import { presetHelp } from './preset-help';
 
-/** Where runs go unless --out says otherwise: the workspace the app opens. */
-export const DEFAULT_RUNS_ROOT = path.join('workspace', 'runs');
+/** The repository's folder: the app's workspace (`npm start`) is its workspace/ folder by default. */
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+/** Where runs go unless --out says otherwise: the runs folder of the workspace the app opens. */
+export const DEFAULT_RUNS_ROOT = path.join(REPO_ROOT, 'workspace', 'runs');
+
+/** A path as the help shows it: relative to the working directory when that is shorter. */
+export const shownPath = (p: string) => {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
+};
 
 export const BACKENDS = ['wasm', 'cpu', 'webgpu'] as const;
 
@@ -39,7 +49,7 @@ export const EXPERIMENT_FLAGS: Command['flags'] = [
     default: "wasm; a resumed run: the run's own",
     help: 'TensorFlow.js backend (webgpu needs a GPU; on a software adapter it is very slow)',
   },
-  { name: '--out', value: 'DIR', default: DEFAULT_RUNS_ROOT, help: 'folder the new run directory goes in' },
+  { name: '--out', value: 'DIR', default: shownPath(DEFAULT_RUNS_ROOT), help: 'folder the new run directory goes in' },
   { name: '--resume', value: 'RUN_DIR', help: 'continue a stopped run from its last checkpoint' },
 ];
 

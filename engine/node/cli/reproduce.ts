@@ -19,7 +19,7 @@ import { formatDuration } from '../progress';
 import { runExperiment } from '../runner';
 import { lineChartSvg } from '../svg';
 import { readRunRow, toCsv, toMarkdown, type CompareRow } from './compare';
-import { BACKENDS, DEFAULT_RUNS_ROOT, startBackend } from './experiment';
+import { BACKENDS, DEFAULT_RUNS_ROOT, shownPath, startBackend } from './experiment';
 import {
   choiceValue,
   EXIT,
@@ -61,7 +61,12 @@ export const REPRODUCE: Command = {
     { name: '--budget-min', value: 'M', default: '25', help: 'wall-time budget in minutes when --steps is not given' },
     { name: '--backend', value: BACKENDS.join('|'), default: 'wasm', help: 'TensorFlow.js backend' },
     { name: '--out', value: 'DIR', default: 'reports', help: 'folder for reproduction.md, .csv and -val.svg' },
-    { name: '--runs', value: 'DIR', default: DEFAULT_RUNS_ROOT, help: 'folder for the three run directories' },
+    {
+      name: '--runs',
+      value: 'DIR',
+      default: shownPath(DEFAULT_RUNS_ROOT),
+      help: 'folder for the three run directories',
+    },
   ],
   interruptible: true,
 };
