@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { buildDataset, DataError } from '../../engine/data';
 import { parseSpec } from '../../engine/spec';
 import { EXIT } from '../../engine/node/cli/args';
-import { runCli, tinySpec, tmpDir, writeSpec } from './helpers';
+import { runClis, tinySpec, tmpDir, writeSpec } from './helpers';
 
 const tmp = tmpDir('corpus');
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -32,9 +32,7 @@ describe('corpus errors through npm run experiment', () => {
       ['tiny', 'texts/tiny.txt', /^error: \S*texts\/tiny\.txt is too small for one batch: 23 tokens, .* needs 33/m],
     ];
     const out = path.join(tmp, 'runs');
-    const results = await Promise.all(
-      cases.map(([name, file]) => runCli('experiment', [specFor(file, name), '--out', out])),
-    );
+    const results = await runClis(cases.map(([name, file]) => ['experiment', [specFor(file, name), '--out', out]]));
     cases.forEach(([name, file, message], i) => {
       const r = results[i];
       expect(r.code, `${name}: ${r.stderr}`).toBe(EXIT.failed);

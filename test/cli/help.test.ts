@@ -10,13 +10,13 @@ import { EXPERIMENT } from '../../engine/node/cli/experiment';
 import { GOLDEN } from '../../engine/node/cli/golden';
 import { REPRODUCE } from '../../engine/node/cli/reproduce';
 import { presets } from '../../experiments/index';
-import { runCli } from './helpers';
+import { runCli, runClis } from './helpers';
 
 const COMMANDS: Command[] = [EXPERIMENT, COST, COMPARE, BENCH, GOLDEN, REPRODUCE];
 
 describe('--help', () => {
   it('every command: exit 0, usage on stdout, every flag with its default, the exit codes', async () => {
-    const results = await Promise.all(COMMANDS.map((c) => runCli(c.name, ['--help'])));
+    const results = await runClis(COMMANDS.map((c) => [c.name, ['--help']]));
     COMMANDS.forEach((c, i) => {
       const r = results[i];
       expect(r.code, `${c.name}: ${r.stderr}`).toBe(EXIT.ok);
@@ -45,10 +45,10 @@ describe('--help', () => {
   });
 
   it('bench lists its case names; golden --help is not a file name; help wins over other mistakes', async () => {
-    const [bench, golden, mixed] = await Promise.all([
-      runCli('bench', ['--help']),
-      runCli('golden', ['--help']),
-      runCli('cost', ['--bogus', '--help']),
+    const [bench, golden, mixed] = await runClis([
+      ['bench', ['--help']],
+      ['golden', ['--help']],
+      ['cost', ['--bogus', '--help']],
     ]);
     for (const c of ALL_CASES) {
       const line = bench.stdout.split('\n').find((l) => l.startsWith(`  ${c.name} `));
@@ -81,7 +81,7 @@ describe('usage mistakes: exit 2, one error line', () => {
     ['reproduce', ['--budget-min', '-3'], /^error: --budget-min must be a positive number/],
   ];
   it('every case (run side by side)', async () => {
-    const results = await Promise.all(cases.map(([c, a]) => runCli(c, a)));
+    const results = await runClis(cases.map(([c, a]) => [c, a]));
     cases.forEach(([c, a, m], i) => {
       const r = results[i];
       const label = `${c} ${a.join(' ')}: ${r.stderr}`;
