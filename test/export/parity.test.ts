@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset, type Batch } from '../../engine/data';
 import { loadDataSources } from '../../engine/node/corpus';
+import { scoped } from '../../engine/ops/custom';
 import { exportExperiment } from '../../engine/node/export/export';
 import { parseSpec, type ExperimentSpecInput } from '../../engine/spec';
 import { saveCheckpoint } from '../../engine/train/checkpoint';
@@ -68,7 +69,7 @@ function engineCase(name: string, model: Model) {
   const segments: Batch[] = tr.data.valBatches.slice(0, 2);
   let memory: tf.Tensor[] | null = null;
   engine[name] = segments.map((b) => {
-    const r = tf.tidy(() => {
+    const r = scoped(() => {
       const { out, ce, loss } = tr.forward(b, memory, false, 0);
       const next = spec.model.attention.xlMemory ? out.layerInputs.map((h) => tf.keep(h)) : null;
       return { logits: tf.keep(out.logits), ce: tf.keep(ce), reg: tf.keep(out.regLoss), loss: tf.keep(loss), next };

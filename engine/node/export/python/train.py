@@ -290,8 +290,6 @@ class Run:
         self.step, self.tokens, self.elapsed, self.base_lr = 0, 0, 0.0, spec["train"]["lr"]
         self.memory: Optional[List[torch.Tensor]] = None  # this rank's rows of the XL memory
         B = spec["data"]["batchSize"]
-        if B % d.world:
-            raise RunError(f"data.batchSize={B} is not divisible by the {d.world} processes: each takes B/N rows")
         self.rows = slice(d.rank * B // d.world, (d.rank + 1) * B // d.world)
         self.ddp = (
             DistributedDataParallel(self.model, device_ids=[d.device] if d.device.type == "cuda" else None)
@@ -763,19 +761,24 @@ def parse_args(argv):
     return ap.parse_args(argv)
 
 
-def start_run(args, d: Dist, say):
-    """(spec, run directory, True if resuming) for a new run of spec.json or for --resume RUN_DIR."""
-    if args.resume:
-        rd = RunDir(args.resume)
-        if not os.path.exists(rd.spec):
-            raise RunError(f"{args.resume} is not a run directory: no spec.json")
-        meta = json.load(open(rd.spec, encoding="utf-8"))
-        if not isinstance(meta, dict) or "spec" not in meta:
-            raise RunError(f'{rd.spec}: no "spec" field (not a workbench run?)')
-        return meta["spec"], rd, True
-    spec = json.load(open(args.spec, encoding="utf-8"))
-    path = create_run_dir(args.out, spec["name"]) if d.rank == 0 else None
-    return spec, RunDir(broadcast(path, d)), False
+def read_spec(args) -> dict:
+    """The spec of a new run (spec.json) or of the run to resume (its spec.json holds {"spec": ...})."""
+    if not args.resume:
+        return json.load(open(args.spec, encoding="utf-8"))
+    path = os.path.join(args.resume, "spec.json")
+    if not os.path.exists(path):
+        raise RunError(f"{args.resume} is not a run directory: no spec.json")
+    meta = json.load(open(path, encoding="utf-8"))
+    if not isinstance(meta, dict) or "spec" not in meta:
+        raise RunError(f'{path}: no "spec" field (not a workbench run?)')
+    return meta["spec"]
+
+
+def check_world(spec: dict) -> None:
+    """Each of the N processes takes B/N rows of every batch (checked before the processes meet)."""
+    B, world = spec["data"]["batchSize"], int(os.environ.get("WORLD_SIZE", "1"))
+    if B % world:
+        raise RunError(f"data.batchSize={B} is not divisible by the {world} processes: each takes B/N rows")
 
 
 def resume(run: Run, rd: RunDir, say) -> None:
@@ -824,13 +827,14 @@ def summary(run: Run, rd: RunDir, export: dict, last_train: Optional[dict], last
     return s
 
 
-def train(args, d: Dist) -> int:
+def train(args, spec: dict, d: Dist) -> int:
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if d.rank == 0 else (lambda m: None)
     export_file = os.path.join(HERE, "export.json")
     export = json.load(open(export_file, encoding="utf-8")) if os.path.exists(export_file) else {}
     version = export.get("engineVersion", "unknown")
     stop = Stop()
-    spec, rd, resuming = start_run(args, d, say)
+    resuming = bool(args.resume)
+    rd = RunDir(args.resume if resuming else broadcast(create_run_dir(args.out, spec["name"]) if d.rank == 0 else None, d))
     data = load_dataset(spec, args.data_dir)
     run = Run(spec, data, d)
     if resuming:
@@ -902,9 +906,10 @@ def train(args, d: Dist) -> int:
 
 def main(argv: List[str]) -> int:
     args = parse_args(argv)
-    d = setup_distributed(args)
     try:
-        return train(args, d)
+        spec = read_spec(args)
+        check_world(spec)
+        return train(args, spec, setup_distributed(args))
     except (RunError, CheckpointError, ValueError, OSError) as e:
         print(f"error: {e}", file=sys.stderr, flush=True)
         return 1
