@@ -4,7 +4,7 @@
 // and bytes per token.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset, type Batch, type Dataset } from '../../engine/data';
 import { loadDataSources } from '../../engine/node/corpus';
 import { exportExperiment } from '../../engine/node/export/export';
@@ -19,6 +19,7 @@ const TRICKY =
   "'s 're 've 'm 'll 'd 'x ''quotes'' \"dq\" ???!!! ...\u200b zero-width\ufeffbom\u2028line sep\u0085nel \x0bvt\n";
 
 const tmp = tmpDir('data');
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const userFile = path.join(tmp, 'user.txt');
 
 const spec = (name: string, data: ExperimentSpecInput['data']): ExperimentSpecInput => ({

@@ -6,7 +6,7 @@
 // The model is SwitchAll with XL memory and both regularisers on, so the global-batch sums are exercised.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../../engine/data';
 import { readRunRow } from '../../engine/node/cli/compare';
 import { loadDataSources } from '../../engine/node/corpus';
@@ -44,6 +44,7 @@ const SPEC = tinyXl(STEPS, {
 });
 
 const tmp = tmpDir('ddp');
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let dir = '',
   one = '',
   two = '';
@@ -54,7 +55,7 @@ const ok = (r: Done, what: string) => {
 beforeAll(async () => {
   requireTorch();
   await useBackend('wasm');
-  dir = await exportAndPrepare(SPEC, 'ddp');
+  dir = await exportAndPrepare(SPEC, tmp, 'export');
   const [single, ranks] = await Promise.all([
     runPython(['train.py', '--out', path.join(tmp, 'one')], { cwd: dir }),
     runRanks(dir, 2, ['--out', path.join(tmp, 'two')]),

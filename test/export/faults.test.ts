@@ -4,7 +4,7 @@
 // (pre-emption) stops both ranks at one step with a checkpoint; wrong process counts and missing data are clear.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../../engine/data';
 import { loadDataSources } from '../../engine/node/corpus';
 import { main } from '../../engine/node/cli/export';
@@ -31,6 +31,7 @@ import {
 } from './helpers';
 
 const tmp = tmpDir('faults');
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 const ok = (r: Done, what: string) => {
   if (r.code !== 0) throw new Error(`${what} exited ${r.code}:\n${r.stderr}`);
 };
@@ -111,7 +112,7 @@ function tamper(file: string, out: string, drop: string[], reshape: string[]): v
 
 describe('checkpoints that do not fit name every missing and misshapen tensor', () => {
   it('a PyTorch checkpoint, in the engine', async () => {
-    const dir = await exportAndPrepare(tinyXl(10), 'ptckpt');
+    const dir = await exportAndPrepare(tinyXl(10), tmp, 'ptckpt');
     ok(await runPython(['train.py', '--out', path.join(dir, 'runs')], { cwd: dir }), 'train.py');
     const run = RunDir.open(onlyRunIn(path.join(dir, 'runs')));
     const bad = path.join(tmp, 'pt-bad.safetensors');
@@ -169,7 +170,7 @@ describe('checkpoints that do not fit name every missing and misshapen tensor', 
 describe('a rank dies mid-run', () => {
   it('the last checkpoint stays intact and --resume continues to the same losses; SIGTERM stops both ranks cleanly', async () => {
     const steps = 40;
-    const dir = await exportAndPrepare(tinyXl(steps, { name: 'killed' }), 'kill');
+    const dir = await exportAndPrepare(tinyXl(steps, { name: 'killed' }), tmp, 'kill');
     const root = path.join(dir, 'runs');
     const ranks = await startRanks(dir, 2, ['--out', root, '--dist-timeout', '60']);
     let run: RunDir | null = null;
@@ -226,7 +227,7 @@ describe('a rank dies mid-run', () => {
   });
 
   it('a process count that does not divide the batch, and unprepared data, are errors that say so', async () => {
-    const dir = await exportAndPrepare(tinyXl(5), 'misc');
+    const dir = await exportAndPrepare(tinyXl(5), tmp, 'misc');
     const env = { WORLD_SIZE: '3', RANK: '0', LOCAL_RANK: '0', MASTER_ADDR: '127.0.0.1', MASTER_PORT: '1' };
     const three = await runPython(['train.py'], { cwd: dir, env }); // checked before the processes meet
     expect(three.code).toBe(1);

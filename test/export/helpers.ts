@@ -7,7 +7,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 import type { ExperimentSpecInput } from '../../engine/spec';
 import { exportExperiment } from '../../engine/node/export/export';
-import { tmpDir, writeSpec } from '../cli/helpers';
+import { writeSpec } from '../cli/helpers';
 
 export const PYTHON = '/usr/bin/python3';
 export const HERE = path.dirname(new URL(import.meta.url).pathname);
@@ -80,11 +80,10 @@ export async function runRanks(dir: string, world: number, args: string[]): Prom
   return Promise.all((await startRanks(dir, world, args)).map((p) => p.done));
 }
 
-/** Export a spec object to a fresh folder (through a spec file, as a user would) and prepare its data. */
-export async function exportAndPrepare(spec: ExperimentSpecInput, prefix: string): Promise<string> {
-  const tmp = tmpDir(prefix);
-  const out = path.join(tmp, 'export');
-  exportExperiment({ target: writeSpec(tmp, spec), out });
+/** Export a spec object to `parent/name` (through a spec file, as a user would) and prepare its data. */
+export async function exportAndPrepare(spec: ExperimentSpecInput, parent: string, name: string): Promise<string> {
+  const out = path.join(parent, name);
+  exportExperiment({ target: writeSpec(parent, spec, `${name}.json`), out });
   const r = await runPython(['prepare_data.py'], { cwd: out });
   if (r.code !== 0) throw new Error(`prepare_data.py failed: ${r.stderr}`);
   return out;

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset, type Batch } from '../../engine/data';
 import { loadDataSources } from '../../engine/node/corpus';
 import { scoped } from '../../engine/ops/custom';
@@ -50,6 +50,7 @@ const CASES: Record<string, Model> = {
 };
 
 const tmp = tmpDir('parity');
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 let exportDir = '';
 const engine: Record<string, { logits: Float32Array; ce: number; reg: number; loss: number }[]> = {};
 let python: {

@@ -101,7 +101,8 @@ def js_number(x: float) -> str:
 # ----------------------------------------------------------------------------------------------------------------
 
 # JavaScript's \s: WhiteSpace and LineTerminator of ECMAScript.
-JS_SPACE = set("\t\n\x0b\x0c\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff") | {chr(c) for c in range(0x2000, 0x200B)}
+JS_SPACE = set("\t\n\x0b\x0c\r \u00a0\u1680\u2028\u2029\u202f\u205f\u3000\ufeff")
+JS_SPACE |= {chr(c) for c in range(0x2000, 0x200B)}
 
 
 class ByteTokenizer:
@@ -176,8 +177,8 @@ _CONTRACTIONS = ("'s", "'t", "'re", "'ve", "'m", "'ll", "'d")
 
 
 def pretokenize(text: str) -> List[str]:
-    """GPT-2's pre-tokenisation, the regex 's|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+
-    of the engine, with JavaScript's \\s: at each position the first alternative that matches wins."""
+    """GPT-2's pre-tokenisation, the engine's regex with JavaScript's \\s; at each position the first alternative
+    that matches wins:  's|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"""
     cls_cache: Dict[str, str] = {}
 
     def cls(c: str) -> str:  # 's'pace, 'L'etter, 'N'umber or 'o'ther
@@ -245,7 +246,7 @@ class BpeTokenizer:
                 raise ValueError(f"vocab.bpe line {li + 1} is not \"left right\": {line!r}")
             a, b = id_of_string.get(parts[0]), id_of_string.get(parts[1])
             if a is None or b is None:
-                raise ValueError(f"vocab.bpe line {li + 1} (merge {i}) uses a token not made by earlier merges: {line!r}")
+                raise ValueError(f"vocab.bpe line {li + 1} (merge {i}) uses a token no earlier merge made: {line!r}")
             self.rank[(a, b)] = i
             self.merge_pair.append((a, b))
             id_of_string[parts[0] + parts[1]] = 256 + i
@@ -414,7 +415,8 @@ def check_restore(state: dict, mine: dict) -> None:
         raise ValueError(f"batcher state has seed {state.get('seed')}, this batcher has seed {mine['seed']}")
     if state.get("fingerprint") != mine["fingerprint"]:
         raise ValueError(
-            f"batcher state was saved for different data ({state.get('fingerprint')}), this batcher has {mine['fingerprint']}"
+            f"batcher state was saved for different data ({state.get('fingerprint')}), "
+            f"this batcher has {mine['fingerprint']}"
         )
     if not isinstance(state.get("step"), int) or state["step"] < 0:
         raise ValueError(f"batcher state step must be an integer >= 0, got {state.get('step')}")
@@ -428,12 +430,13 @@ TASKS = ["copy", "reverse", "recall", "modadd", "sort"]
 
 
 class SyntheticVocab:
-    """Token ids in this order, a section only if a task uses it: <pad> <sep> ? + = <task tokens> items values numbers."""
+    """Token ids in this order, each section only if a task uses it:
+    <pad> <sep> ? + = <task tokens> items values numbers."""
 
     def __init__(self, cfg: dict):
         tasks = tasks_of(cfg)
         has = lambda *ts: any(t in tasks for t in ts)  # noqa: E731
-        letters = lambda n, base, prefix: [chr(ord(base) + i) if n <= 26 else f"{prefix}{i}" for i in range(n)]  # noqa: E731
+        letters = lambda n, a, prefix: [chr(ord(a) + i) if n <= 26 else f"{prefix}{i}" for i in range(n)]  # noqa: E731
         self.names: List[str] = []
 
         def section(tokens: List[str]):
@@ -630,7 +633,7 @@ def read_documents(spec: dict, data_dir: str, source_path: Optional[str]) -> Lis
     return docs
 
 
-def make_text_tokenizer(spec: dict, data_dir: str, texts: Optional[List[str]] = None, chars: Optional[List[str]] = None):
+def make_text_tokenizer(spec: dict, data_dir: str, texts: Optional[List[str]] = None, chars: Optional[list] = None):
     t = spec["data"]["tokenizer"]
     if t["kind"] == "byte":
         return ByteTokenizer()
@@ -660,9 +663,10 @@ def prepare(spec: dict, data_dir: str, source_path: Optional[str] = None) -> dic
             vocabSize=tok.vocab_size,
             chars=tok.chars if tok.kind == "char" else None,
             description=(
-                f"{name}: {len(docs)} document{'' if len(docs) == 1 else 's'}, {n_chars:,} characters; {tok.describe()}; "
-                f"{len(train):,} train / {len(val):,} validation tokens (last {js_round(data['valFraction'] * 100)}% of "
-                f"each document); unigram entropy {unigram_entropy_bits(train, tok.vocab_size):.2f} bits/token"
+                f"{name}: {len(docs)} document{'' if len(docs) == 1 else 's'}, {n_chars:,} characters; "
+                f"{tok.describe()}; {len(train):,} train / {len(val):,} validation tokens "
+                f"(last {js_round(data['valFraction'] * 100)}% of each document); "
+                f"unigram entropy {unigram_entropy_bits(train, tok.vocab_size):.2f} bits/token"
             ),
         )
     with open(os.path.join(out, "meta.json"), "w", encoding="utf-8") as f:
@@ -688,7 +692,7 @@ def load_dataset(spec: dict, data_dir: str) -> Dataset:
         raise ValueError(f"no tokenised data in {tokens}: run  python3 prepare_data.py  first")
     meta = json.load(open(meta_file, encoding="utf-8"))
     if meta.get("key") != data_key(spec):
-        raise ValueError(f"{tokens} was prepared for other data settings than the spec's: run  python3 prepare_data.py  again")
+        raise ValueError(f"{tokens} holds data for other settings than the spec's: run  python3 prepare_data.py  again")
     tok = make_text_tokenizer(spec, data_dir, chars=meta.get("chars"))
     train = LmBatcher(np.load(os.path.join(tokens, "train.npy")), B, T, seed)
     val_batches = LmBatcher(np.load(os.path.join(tokens, "val.npy")), B, T, seed).eval_batches(n_eval)

@@ -58,7 +58,7 @@ class Selection(NamedTuple):
     gates: Tensor  # [N, G, k], not renormalised
 
 
-def sigmoid_topk(x: Tensor, W_sel: Tensor, groups: int, k: int, drop: float = 0.0, drop_mode: str = "neg-inf") -> Selection:
+def sigmoid_topk(x: Tensor, W_sel: Tensor, groups: int, k: int, drop: float = 0.0, drop_mode="neg-inf") -> Selection:
     """Non-competitive selection (SPEC 1, 3): sigmoid scores, top-k per group (head), gates = selected scores.
 
     x [N, d], W_sel [G*E, d]. Expert dropout (training only) changes the choice, never the weights:
@@ -487,7 +487,7 @@ class SwitchHeadLM(nn.Module):
         self.W_out = nn.Parameter(torch.empty(vocab_size, d))
         self.b_out = nn.Parameter(torch.empty(vocab_size))
 
-    def forward(self, tokens: Tensor, memory: Optional[List[Tensor]] = None, batch_sum: BatchSum = local_sum) -> LMOutput:
+    def forward(self, tokens: Tensor, memory: Optional[List[Tensor]] = None, batch_sum=local_sum) -> LMOutput:
         drop = self.model_spec["dropout"]
         h = F.dropout(self.emb[tokens], drop, self.training)  # [B, T, d]
         reg = h.new_zeros(())

@@ -215,7 +215,8 @@ def read_safetensors(path: str) -> Tuple[Dict[str, np.ndarray], Dict[str, str]]:
         need = int(np.prod(e["shape"], dtype=np.int64)) * np.dtype(DTYPES[e["dtype"]]).itemsize
         if begin != pos or end - begin != need or end > len(body):
             raise fail(f"tensor '{name}' [{begin}, {end}) does not fit the data section (truncated or corrupt)")
-        tensors[name] = np.frombuffer(body, dtype=DTYPES[e["dtype"]], count=need // np.dtype(DTYPES[e["dtype"]]).itemsize, offset=begin).reshape(e["shape"])
+        dtype = np.dtype(DTYPES[e["dtype"]])
+        tensors[name] = np.frombuffer(body, dtype, count=need // dtype.itemsize, offset=begin).reshape(e["shape"])
         pos = end
     if pos != len(body):
         raise fail(f"data section has {len(body)} bytes but the tensors cover only {pos}")
@@ -368,7 +369,8 @@ class Run:
                 self.opt.v[n].copy_(torch.from_numpy(tensors[f"optim.v.{n}"].copy()))
         L = self.spec["model"]["nLayers"]
         mem = [tensors.get(f"xl_memory.{l}") for l in range(L)]
-        self.memory = [torch.from_numpy(m[self.rows].copy()).to(self.d.device) for m in mem] if mem[0] is not None else None
+        to_device = lambda m: torch.from_numpy(m[self.rows].copy()).to(self.d.device)  # noqa: E731 (my rows)
+        self.memory = [to_device(m) for m in mem] if mem[0] is not None else None
         self.step, self.tokens, self.elapsed = state["step"], state["tokens"], state["elapsedS"]
         self.base_lr, self.opt.t = state["baseLr"], state["optimizerT"]
         try:
@@ -544,7 +546,9 @@ def head_stats(idx: np.ndarray, gates: np.ndarray, E: int) -> List[dict]:
 def layer_selections(run: Run, tokens: torch.Tensor):
     run.model.eval()
     out = run.model(tokens, None)
-    np_sel = lambda s: None if s is None else {k: getattr(s, k).float().cpu().numpy() for k in ("idx", "gates", "scores")}  # noqa: E731
+    def np_sel(s):
+        return None if s is None else {k: getattr(s, k).float().cpu().numpy() for k in ("idx", "gates", "scores")}
+
     return [
         {"attention": a.probs.float().cpu().numpy(), "src": np_sel(a.src), "dst": np_sel(a.dst), "mlp": np_sel(m)}
         for a, m in zip(out.attention, out.mlp_selection)
@@ -604,9 +608,12 @@ def probe_report(run: Run, text: str) -> dict:
         p = {"layer": l, "attention": ly["attention"][0].tolist()}
         for side in ("src", "dst", "mlp"):
             if ly[side] is not None:
-                p[side] = {k: ly[side][k].astype(np.int64 if k == "idx" else np.float64).tolist() for k in ("scores", "idx", "gates")}
+                sel = ly[side]
+                p[side] = {k: sel[k].astype(np.int64 if k == "idx" else np.float64).tolist() for k in ("scores", "idx")}
+                p[side]["gates"] = sel["gates"].astype(np.float64).tolist()
         out.append(p)
-    return {"step": run.step, "text": text, "tokens": [run.data.tokenizer.token_name(i) for i in ids[:T]], "layers": out}
+    names = [run.data.tokenizer.token_name(i) for i in ids[:T]]
+    return {"step": run.step, "text": text, "tokens": names, "layers": out}
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -650,7 +657,8 @@ class RunDir:
     def steps_in(self, folder: str, ext: str) -> List[int]:
         if not os.path.isdir(folder):
             return []
-        return sorted(int(m.group(1)) for f in os.listdir(folder) for m in [re.match(r"^(\d+)" + re.escape(ext) + "$", f)] if m)
+        pattern = re.compile(r"^(\d+)" + re.escape(ext) + "$")
+        return sorted(int(m.group(1)) for m in map(pattern.match, os.listdir(folder)) if m)
 
     def write_checkpoint(self, run: Run, keep: int, engine_version: str) -> str:
         """All ranks call this (the XL memory is gathered); rank 0 writes and keeps the newest `keep` files."""
@@ -756,7 +764,7 @@ def parse_args(argv):
     ap.add_argument("--device", choices=["cuda", "cpu"], help="default: cuda when available, else cpu")
     ap.add_argument("--dist-backend", choices=["nccl", "gloo"], help="default: nccl on GPUs, gloo on CPUs")
     ap.add_argument("--dist-timeout", type=int, default=1800, help="seconds a rank waits for the others")
-    ap.add_argument("--amp", action="store_true", help="bfloat16 autocast (faster; losses then differ from the workbench)")
+    ap.add_argument("--amp", action="store_true", help="bfloat16 autocast (faster; not the workbench's numbers)")
     ap.add_argument("--keep-checkpoints", type=int, default=3, help="newest checkpoints kept (default 3)")
     return ap.parse_args(argv)
 
@@ -834,7 +842,8 @@ def train(args, spec: dict, d: Dist) -> int:
     version = export.get("engineVersion", "unknown")
     stop = Stop()
     resuming = bool(args.resume)
-    rd = RunDir(args.resume if resuming else broadcast(create_run_dir(args.out, spec["name"]) if d.rank == 0 else None, d))
+    new_dir = create_run_dir(args.out, spec["name"]) if d.rank == 0 and not resuming else None
+    rd = RunDir(args.resume if resuming else broadcast(new_dir, d))
     data = load_dataset(spec, args.data_dir)
     run = Run(spec, data, d)
     if resuming:
