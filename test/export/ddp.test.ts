@@ -179,13 +179,9 @@ describe('DistributedDataParallel', () => {
     const copy = path.join(tmp, 'engine-continues', path.basename(two));
     fs.cpSync(two, copy, { recursive: true });
     fs.rmSync(path.join(copy, 'checkpoints', '21.safetensors'));
-    const r = await runExperiment({
-      resumeDir: copy,
-      backend: 'wasm',
-      progress: null,
-      log: () => {},
-      handleSignals: false,
-    });
+    const notes: string[] = [];
+    const r = await runExperiment({ resumeDir: copy, progress: null, log: (m) => notes.push(m), handleSignals: false });
+    expect(notes.join('\n')).toContain('the run was trained on pytorch; continuing on wasm');
     expect(r.status).toBe('complete');
     const train = rows(copy, 'train');
     expect(train.map((x) => x.step)).toEqual(Array.from({ length: STEPS }, (_, i) => i + 1));

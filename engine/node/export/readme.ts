@@ -130,7 +130,7 @@ CLI); it opens like any other run (curves, routing, probes, compare):
 \`\`\`
 rsync -a cluster:path/to/this/folder/${resume}/ workspace/runs/$(basename ${resume})/
 npm run compare -- workspace/runs/$(basename ${resume})
-npm run experiment -- --resume workspace/runs/$(basename ${resume}) --backend wasm    # continue it in the workbench
+npm run experiment -- --resume workspace/runs/$(basename ${resume})    # continue it in the workbench
 \`\`\`
 Checkpoints load both ways: the same tensor names (parameters, \`optim.m.*\`, \`optim.v.*\`, \`xl_memory.<l>\`) and
 metadata (\`trainer_state\` with the step, tokens, learning rate and data position). A workbench run directory

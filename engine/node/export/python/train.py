@@ -10,7 +10,7 @@ batch), AdamW with decoupled weight decay on matrices only, linear warm-up then 
 the regularisers times train.regCoef, XL memory carried across batches (per rank), evaluation on the fixed
 validation batches. It writes the workbench's run directory (metrics.jsonl, routing.jsonl, probes/, checkpoints/ in
 safetensors with the engine's tensor names and metadata, summary.json), so a run copied back opens in the workbench
-and continues there (`npm run experiment -- --resume RUN_DIR --backend wasm`).
+and continues there (`npm run experiment -- --resume RUN_DIR`).
 
 Differences from the engine, by nature: random streams (initialisation, dropout, expert dropout) are torch's; with
 dropout 0 a checkpoint continues to the same losses in both engines, to float32 rounding.
