@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset } from '../../engine/data';
+import { Workspace } from '../../electron/host/workspace';
 import { readRunRow } from '../../engine/node/cli/compare';
 import { loadDataSources } from '../../engine/node/corpus';
 import { exportExperiment } from '../../engine/node/export/export';
@@ -127,6 +128,27 @@ describe('DistributedDataParallel', () => {
     expect(cli.code, cli.stderr).toBe(0);
     expect(cli.stdout).toContain('ddp-switchall');
     expect(cli.stdout).toMatch(/\| complete \| 21 \|/);
+  });
+
+  it('opens in the workspace store of the app like any other run (listing, rows, probe, checkpoint)', () => {
+    const ws = new Workspace({ root: path.join(tmp, 'workspace') });
+    fs.cpSync(two, path.join(ws.paths.runsDir, path.basename(two)), { recursive: true });
+    const [listing] = ws.runs.list();
+    expect(listing).toMatchObject({
+      id: path.basename(two),
+      name: 'ddp-switchall',
+      status: 'complete',
+      lastStep: STEPS,
+      totalSteps: STEPS,
+      probes: [10, 20, 21],
+      checkpoints: [10, 20, 21],
+    });
+    const read = ws.runs.read(listing.id, { metricsOffset: 0, routingOffset: 0 });
+    expect(read.metrics.length).toBe(STEPS + 4); // 21 train rows and 4 validation rows
+    expect(read.routing.length).toBe(3);
+    expect((read.specFile as { backend: { name: string } }).backend.name).toBe('pytorch');
+    expect((ws.runs.readProbe(listing.id, 21) as { step: number }).step).toBe(21);
+    expect(fs.existsSync(path.join(two, 'writer.json'))).toBe(false); // the writer's claim went at the clean end
   });
 
   it("its checkpoint loads into the engine, and the engine's next step has PyTorch's loss (1e-4)", () => {

@@ -191,6 +191,8 @@ describe('a rank dies mid-run', () => {
     const [r0, r1] = await Promise.all(ranks.map((p) => p.done));
     expect(r0.signal).toBe('SIGKILL');
     expect(r1.code).not.toBe(0); // its peer is gone
+    const claim = JSON.parse(fs.readFileSync(path.join(run!.dir, 'writer.json'), 'utf8'));
+    expect(claim).toMatchObject({ pid: ranks[0].child.pid, kind: 'export' }); // the workbench sees who wrote it
     const before = trainRows();
     const last = run!.listCheckpoints().at(-1)!;
     expect(last).toBeGreaterThanOrEqual(20);
@@ -224,6 +226,7 @@ describe('a rank dies mid-run', () => {
     for (const r of before) expect(Math.abs(byStep.get(r.step)! - r.loss), `step ${r.step}`).toBeLessThan(1e-6);
     expect(fs.existsSync(run!.dir + '/summary.json')).toBe(true);
     expect(run!.strayTempFiles()).toEqual([]);
+    expect(fs.existsSync(path.join(run!.dir, 'writer.json'))).toBe(false); // released at the clean end
   });
 
   it('a process count that does not divide the batch, and unprepared data, are errors that say so', async () => {

@@ -24,6 +24,7 @@ import os
 import random
 import re
 import signal
+import socket
 import struct
 import sys
 import time
@@ -40,6 +41,7 @@ from switchhead_model import SwitchHeadLM, init_parameters, lm_loss, local_sum
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKPOINT_FORMAT = "switchhead-workbench/1"
 TEMP_PREFIX = ".tmp-"
+WRITER_FILE = "writer.json"
 
 
 class RunError(Exception):
@@ -705,6 +707,27 @@ class RunDir:
             os.remove(self.summary)
 
 
+def claim_run(rd: RunDir) -> None:
+    """writer.json {pid, kind: "export", startedAt, hostname}: the workbench shows the run as being written (the
+    convention of its run directories); refused while another live process on this machine holds the run."""
+    path = os.path.join(rd.dir, WRITER_FILE)
+    try:
+        other = json.load(open(path, encoding="utf-8"))
+    except (OSError, ValueError):
+        other = None
+    if isinstance(other, dict) and other.get("hostname") == socket.gethostname() and isinstance(other.get("pid"), int):
+        if other["pid"] != os.getpid() and pid_alive(other["pid"]):
+            raise RunError(f"{rd.dir} is being written by process {other['pid']} ({other.get('kind')}) on this machine")
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    write_json(path, {"pid": os.getpid(), "kind": "export", "startedAt": now, "hostname": socket.gethostname()})
+
+
+def release_run(rd: RunDir) -> None:
+    path = os.path.join(rd.dir, WRITER_FILE)
+    if os.path.exists(path):
+        os.remove(path)
+
+
 def pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -839,11 +862,22 @@ def train(args, spec: dict, d: Dist) -> int:
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if d.rank == 0 else (lambda m: None)
     export_file = os.path.join(HERE, "export.json")
     export = json.load(open(export_file, encoding="utf-8")) if os.path.exists(export_file) else {}
-    version = export.get("engineVersion", "unknown")
     stop = Stop()
     resuming = bool(args.resume)
     new_dir = create_run_dir(args.out, spec["name"]) if d.rank == 0 and not resuming else None
     rd = RunDir(args.resume if resuming else broadcast(new_dir, d))
+    if d.rank == 0:
+        claim_run(rd)
+    try:
+        return train_in(args, spec, d, rd, export, stop, say)
+    finally:
+        if d.rank == 0:
+            release_run(rd)
+
+
+def train_in(args, spec: dict, d: Dist, rd: RunDir, export: dict, stop: Stop, say) -> int:
+    """Train in the run directory `rd` (new, or resumed from its last checkpoint) until the end or a stop."""
+    resuming, version = bool(args.resume), export.get("engineVersion", "unknown")
     data = load_dataset(spec, args.data_dir)
     run = Run(spec, data, d)
     if resuming:
