@@ -82,8 +82,9 @@ describe('npm run export -- PRESET --out DIR', () => {
       'torchrun --standalone --nproc_per_node 2 train.py --device cpu',
       'MASTER_ADDR=127.0.0.1 MASTER_PORT=29500 WORLD_SIZE=2 RANK=$r LOCAL_RANK=$r python3 train.py --device cpu',
       'train.py --resume runs/<run-id>',
-      'npm run compare -- workspace/runs/',
-      'npm run experiment -- --resume workspace/runs/',
+      'rsync -a cluster:path/to/this/folder/runs/<run-id> workspace/runs/',
+      'npm run compare -- workspace/runs/<run-id>',
+      'npm run experiment -- --resume workspace/runs/<run-id>',
     ])
       expect(readme).toContain(cmd);
     expect(readme).toContain('(1, 2, 4, 8, 16, 32, 64)'); // process counts that divide the batch of 64

@@ -18,7 +18,8 @@ function modelLine(m: ExportManifest): string {
     model.mlp.kind === 'sigma-moe'
       ? `σ-MoE MLP (${model.mlp.nExperts} experts of ${model.mlp.expertSize}, k=${model.mlp.k})`
       : `dense MLP (d_ff=${model.dFF})`;
-  return `${model.nLayers} layers of d_model=${model.dModel}: ${att}, positions ${pos}; ${mlp}; dropout ${model.dropout}`;
+  const layers = `${model.nLayers} layer${model.nLayers === 1 ? '' : 's'}`;
+  return `${layers} of d_model=${model.dModel}: ${att}, positions ${pos}; ${mlp}; dropout ${model.dropout}`;
 }
 
 function dataLine(m: ExportManifest): string {
@@ -37,12 +38,20 @@ function dataLine(m: ExportManifest): string {
   return `${what}; tokenizer ${src.kind === 'synthetic' ? 'synthetic' : tok}; vocabulary ${m.vocabSize}`;
 }
 
+function dataFiles(m: ExportManifest): string {
+  const { source, tokenizer } = m.spec.data;
+  if (source.kind === 'synthetic') return 'empty: the synthetic task is generated while training';
+  const text = source.kind === 'text' ? 'nothing to carry (the text is in spec.json)' : 'the text in \`data/source/\`';
+  return `${text}${tokenizer.kind === 'bpe' ? ', the GPT-2 merges (\`vocab.bpe\`)' : ''}; \`prepare_data.py\` writes \`data/tokens/\``;
+}
+
 const divisors = (n: number) => Array.from({ length: Math.min(n, 64) }, (_, i) => i + 1).filter((k) => n % k === 0);
 
 export function exportReadme({ manifest: m, run }: { manifest: ExportManifest; run: string | null }): string {
   const s = m.spec;
   const B = s.data.batchSize;
   const resume = run ?? 'runs/<run-id>';
+  const id = resume.split('/').pop()!;
   const from =
     m.from.kind === 'preset'
       ? `the preset \`${m.from.value}\``
@@ -53,7 +62,7 @@ export function exportReadme({ manifest: m, run }: { manifest: ExportManifest; r
 
 Exported from SwitchHead Workbench ${m.engineVersion} (${from}) on ${m.exportedAt.slice(0, 10)}.
 ${s.description ? `\n${s.description}\n` : ''}
-- **Model**: ${modelLine(m)}; ${(m.params / 1e6).toFixed(2)}M parameters.
+- **Model**: ${modelLine(m)}; ${(m.params / 1e6).toFixed(2)}M parameters (${m.params.toLocaleString('en-US')}).
 - **Data**: ${dataLine(m)}; ${s.data.batchSize} sequences of ${s.data.seqLen} tokens per step.
 - **Training**: ${s.train.steps} steps of AdamW (lr ${s.train.lr}, betas ${s.train.beta1}/${s.train.beta2}, weight decay ${s.train.weightDecay}), ${s.train.warmupSteps} warm-up steps${s.train.cosine ? ', cosine decay' : ''}, gradient clipping ${s.train.gradClip}, seed ${s.train.seed}.
 - **Attention cost** (SPEC §6, per layer): ${m.cost.attention.macsPaper} MACs, ${m.cost.attention.memPaper} floats; ${m.cost.attentionMatrices.total} attention matrices in all.
@@ -64,7 +73,7 @@ ${s.description ? `\n${s.description}\n` : ''}
 | \`switchhead_model.py\` | the model: SwitchHead, the dense and MoA baselines, σ-MoE, XL memory, the paper's init; parameter names are the workbench's |
 | \`train.py\` | training with DistributedDataParallel: the workbench's batches, AdamW, schedule, clipping, regularisers, evaluation, run directory and checkpoints |
 | \`prepare_data.py\` | tokenises the data exactly as the workbench does (also imported by \`train.py\`) |
-| \`data/\` | the corpus text${s.data.tokenizer.kind === 'bpe' ? ' and the GPT-2 merges (\`vocab.bpe\`)' : ''}; \`prepare_data.py\` writes \`data/tokens/\` |
+| \`data/\` | ${dataFiles(m)} |
 | \`export.json\` | the workbench version and the spec's attention cost |${run ? `\n| \`${run}/\` | the workbench run this was exported from, with its latest checkpoint |` : ''}
 
 Needs Python 3.8+ with PyTorch (1.13 or newer) and numpy; nothing else. The code never imports the workbench.
@@ -99,7 +108,7 @@ torchrun --nnodes 2 --nproc_per_node 8 --rdzv_id ${safeId(s.name)} --rdzv_backen
 
 Every process takes its slice of each batch of ${B} sequences, so the number of processes must divide ${B}
 (${divisors(B).join(', ')}). The global batch, the data order and the losses do not depend on it: N processes
-compute the same steps as one.
+compute the same steps as one. A model too large for one device's slice needs more devices or \`--amp\`.
 
 On CPUs, processes talk over gloo: \`torchrun --standalone --nproc_per_node 2 train.py --device cpu\`. Debian's
 PyTorch 1.13 \`torchrun\` crashes at start under Python 3.11; start the ranks by hand instead:
@@ -121,16 +130,16 @@ launcher and \`--resume\`:
 torchrun --standalone --nproc_per_node 8 train.py --resume ${resume}
 \`\`\`
 It truncates the run's files back to the checkpoint and goes on as if it had never stopped (same data order, same
-XL memory), with any number of processes.
+XL memory), with any number of processes that divides the batch.
 
 ## 4. Back to the workbench
 
 Copy the run directory back into the workbench's runs folder (\`workspace/runs/\` of the app, or \`runs/\` of the
 CLI); it opens like any other run (curves, routing, probes, compare):
 \`\`\`
-rsync -a cluster:path/to/this/folder/${resume}/ workspace/runs/$(basename ${resume})/
-npm run compare -- workspace/runs/$(basename ${resume})
-npm run experiment -- --resume workspace/runs/$(basename ${resume})    # continue it in the workbench
+rsync -a cluster:path/to/this/folder/${resume} workspace/runs/
+npm run compare -- workspace/runs/${id}
+npm run experiment -- --resume workspace/runs/${id}    # continue it in the workbench
 \`\`\`
 Checkpoints load both ways: the same tensor names (parameters, \`optim.m.*\`, \`optim.v.*\`, \`xl_memory.<l>\`) and
 metadata (\`trainer_state\` with the step, tokens, learning rate and data position). A workbench run directory
