@@ -153,12 +153,12 @@ describe('checkpoints that do not fit name every missing and misshapen tensor', 
     const res = exportExperiment({ target: engineRun, out });
     ok(await runPython(['prepare_data.py'], { cwd: out }), 'prepare_data.py');
     const file = path.join(out, res.checkpoint!);
-    tamper(file, file, ['layers.0.att.W_sel_src', 'b_out'], ['W_out', 'optim.m.layers.1.att.W_o']);
+    tamper(file, file, ['layers.0.att.W_sel_src', 'b_out', 'xl_memory.1'], ['W_out', 'optim.m.layers.1.att.W_o']);
     const r = await runPython(['train.py', '--resume', res.run!], { cwd: out });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^error: \S+10\.safetensors does not fit the model: missing parameters: /);
     expect(r.stderr).toMatch(
-      /missing parameters: (b_out, layers\.0\.att\.W_sel_src|layers\.0\.att\.W_sel_src, b_out);/,
+      /missing parameters: (b_out, layers\.0\.att\.W_sel_src|layers\.0\.att\.W_sel_src, b_out), xl_memory\.1;/,
     );
     expect(r.stderr).toContain("'W_out' has shape [4096] in the file but the model expects [256, 16]");
     expect(r.stderr).toContain(

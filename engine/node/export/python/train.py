@@ -300,10 +300,9 @@ class Run:
             else self.model
         )
 
-    def tensors(self, batch: Batch, rows=None):
+    def tensors(self, batch: Batch):
         """This rank's rows of a batch, on the device: input, target [b, T] int64, mask [b, T] or None."""
-        r = self.rows if rows is None else rows
-        to = lambda a: torch.from_numpy(np.ascontiguousarray(a[r])).to(self.d.device)  # noqa: E731
+        to = lambda a: torch.from_numpy(np.ascontiguousarray(a[self.rows])).to(self.d.device)  # noqa: E731
         return to(batch.input), to(batch.target), (to(batch.mask) if batch.mask is not None else None)
 
     # ---- checkpoints --------------------------------------------------------------------------------------------
@@ -392,6 +391,8 @@ def check_compatible(expected: Dict[str, tuple], tensors: Dict[str, np.ndarray],
     """Name every missing, unexpected and misshapen tensor (the engine's wording)."""
     got = {n: t for n, t in tensors.items() if not (n.startswith("xl_memory.") and n in memory)}
     missing = [n for n in expected if n not in got]
+    if any(n in tensors for n in memory):  # the XL memory is optional (absent before the first step), but whole
+        missing += [n for n in memory if n not in tensors]
     unexpected = [n for n in got if n not in expected]
     problems = []
     if missing:
@@ -833,7 +834,7 @@ def resume(run: Run, rd: RunDir, say) -> None:
         rd.roll_back(step or 0, say)
 
 
-def summary(run: Run, rd: RunDir, export: dict, last_train: Optional[dict], last_val: Optional[dict]) -> dict:
+def summary(run: Run, export: dict, last_train: Optional[dict], last_val: Optional[dict]) -> dict:
     params = sum(p.numel() for p in run.params.values())
     s = {
         "name": run.spec["name"],
@@ -941,7 +942,7 @@ def train_in(args, spec: dict, d: Dist, rd: RunDir, export: dict, stop: Stop, sa
         say(f"stopped at step {run.step}/{total}; checkpoint {path}\nresume with: train.py --resume {rd.dir}")
         return 130 if stop.signal == signal.SIGINT else 143
     if d.rank == 0:
-        write_json(rd.summary, summary(run, rd, export, last_train, last_val))
+        write_json(rd.summary, summary(run, export, last_train, last_val))
         say(f"done: {run.step} steps; val loss {last_val['loss']:.4f}" if last_val else f"done: {run.step} steps")
         print(rd.dir, flush=True)
     return 0
