@@ -98,8 +98,8 @@ function attentionConfig(c: Record<string, any>, kind: AttentionConfig['kind']):
     xlMemory: false,
     rotateFraction: c.rotate_fraction ?? 0.5,
     ropeBase: c.rope_base ?? 10000,
-    moaMode: 'my',
-    moaAux: { cv: 0, switch: 0, z: 0 },
+    moaMode: c.moa_mode ?? 'my',
+    moaAux: { cv: c.moa_aux?.cv ?? 0, switch: c.moa_aux?.switch ?? 0, z: c.moa_aux?.z ?? 0 },
     selectionReg: 0,
   };
 }
@@ -145,8 +145,15 @@ function checkAttention(g: Golden, kind: AttentionConfig['kind']): Comparison[] 
     else c.push(...compareSelection(`selection.${side}`, sel.idx, sel.gates, ref));
   }
   const [loss, grads] = gradsOf({ ...w, x }, (p) => tf.sum(tf.mul(run(p).out, R)) as tf.Scalar);
-  c.push({ name: 'loss', err: relErr([loss], [g.loss.value]) });
-  return [...c, ...compareGrads('grads', grads, g.grads)];
+  c.push({ name: 'loss', err: relErr([loss], [g.loss.value]) }, ...compareGrads('grads', grads, g.grads));
+  if (g.aux_loss) {
+    // MoA 'moa' mode: the weighted auxiliary losses, value and gradients (router weights and input)
+    const aux = (p: Params) => run({ ...w, ...p }).auxLoss ?? (tf.scalar(NaN) as tf.Scalar);
+    const [value, ag] = gradsOf({ W_sel: w.W_sel, x }, aux);
+    c.push({ name: 'aux_loss.value', err: relErr([value], [g.aux_loss.value]) });
+    c.push(...compareGrads('aux_loss.grads', ag, g.aux_loss.grads));
+  }
+  return c;
 }
 
 function checkSigmaMoe(g: Golden): Comparison[] {
@@ -261,12 +268,20 @@ function checkTinyLm(g: Golden): Comparison[] {
   ];
 }
 
-export const GOLDEN_COMPONENTS = ['switchhead_attention*', 'dense_attention*', 'sigma_moe_mlp', 'dense_ffn', 'tiny_lm'];
+export const GOLDEN_COMPONENTS = [
+  'switchhead_attention*',
+  'dense_attention*',
+  'moa_attention*',
+  'sigma_moe_mlp',
+  'dense_ffn',
+  'tiny_lm',
+];
 
 function dispatch(g: Golden): Comparison[] {
   const comp = String(g.component ?? '');
   if (comp.startsWith('switchhead_attention')) return checkAttention(g, 'switchhead');
   if (comp.startsWith('dense_attention')) return checkAttention(g, 'dense');
+  if (comp.startsWith('moa_attention')) return checkAttention(g, 'moa');
   if (comp === 'sigma_moe_mlp') return checkSigmaMoe(g);
   if (comp === 'dense_ffn') return checkDenseFfn(g);
   if (comp === 'tiny_lm') return checkTinyLm(g);

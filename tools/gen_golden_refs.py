@@ -1,0 +1,284 @@
+#!/usr/bin/python3
+"""
+Golden files for the two attention variants the shipped oracle files do not cover, in the oracle's schema:
+
+    /usr/bin/python3 tools/gen_golden_refs.py [--seed 2468] [--out test/fixtures/golden-refs] [--check]
+
+* `switchhead_attention_e1*`: SwitchHead with one expert per head (the official package's n_experts=1 gated
+  head, SPEC §1 "E = 1 special case"). The forward is the oracle's own `switchhead_attention_e1`.
+* `moa_attention*`: MoA, mixture of attention heads (SPEC §5.3), both gate modes ("my": sigmoid of the selected
+  logits; "moa": the selected softmax probabilities, not renormalised, plus the original auxiliary losses).
+  The oracle has no MoA, so `moa_attention` below writes it from SPEC §5.3 with the conventions SPEC leaves open
+  taken from engine/model/moa.ts (they are stated in each file's `conventions.moa`).
+
+Like tools/gen_golden_sizes.py this reuses the oracle (its building blocks and gen.py's helpers: init, seed bump
+until every top-k margin exceeds gen.MIN_MARGIN, JSON writing) without copying it. `moa_attention` also takes a
+key/value input longer than the query input (Transformer-XL memory first), for tools/gen_golden_train.py.
+
+--check compares autograd gradients with central finite differences (float64) for every file written.
+"""
+
+import argparse
+import math
+import os
+import sys
+
+ORACLE = os.environ.get("SWITCHHEAD_ORACLE", "/work/shared/switchhead/oracle")
+sys.path.insert(0, ORACLE)
+import gen as G  # noqa: E402  (gen.py sets torch's default dtype to float64)
+import switchhead_oracle as O  # noqa: E402
+import torch  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.join(HERE, "..", "test", "fixtures", "golden-refs")
+
+MOA_CONVENTIONS = (
+    "SPEC 5.3 with engine/model/moa.ts's choices where SPEC is silent: W_kv [2*d_head, d_model] rows [0, d_head) give "
+    "K and [d_head, 2*d_head) give V (shared by every head); router logits = x @ W_sel^T [.., E], top-k of "
+    "sigmoid(logits) per token (sorted by decreasing score); gates 'my' = sigmoid(logits)[idx], 'moa' = "
+    "softmax(logits)[idx] (not renormalised); for each selected expert e: q = x @ W_q[e]; score = scale * (q.k_j + "
+    "q.(W_pos pe(j - i - T_mem))) (pe = interleaved sinusoid of width d_model, as the SwitchHead XL term; the "
+    "learnable scalar `scale` multiplies content and position term alike; no position term when pos = 'none'); "
+    "causal softmax over keys; out = sum_j gate_j * (probs_j @ V) @ W_o[e_j]. attention_probs [B, k, T, T_k] and "
+    "head_outputs [B, T, k, d_head] are per selected slot, in idx order."
+)
+MOA_AUX = (
+    "moa mode only, each term times its coefficient (0 = off): cv = var(importance) / (mean(importance)^2 + 1e-10) "
+    "with importance_e = sum of the gates of expert e over tokens and slots and var the population variance (divide "
+    "by E); switch = E * sum_e f_e P_e, f_e = share of the N*k selections that chose e (no gradient), P_e = mean over "
+    "tokens of softmax(logits)_e; z = mean over tokens of logsumexp(logits)^2."
+)
+
+
+def relative_offsets(T, Tk, dtype):
+    """[T, Tk] signed offsets key_pos - query_pos for queries at T_mem..T_mem+T-1 (T_mem = Tk - T)."""
+    Tm = Tk - T
+    return torch.arange(Tk, dtype=dtype)[None, :] - (torch.arange(T, dtype=dtype)[:, None] + Tm)
+
+
+def causal_mask_mem(T, Tk):
+    """True where query i (position T_mem + i) may NOT attend key j: j > i + T_mem. Memory keys are all visible."""
+    return torch.arange(Tk)[None, :] > torch.arange(T)[:, None] + (Tk - T)
+
+
+def moa_attention(xq, xkv, p, cfg):
+    """MoA (SPEC 5.3), dense "all experts x sparse gate" form. xq [B, T, d]; xkv [B, Tk, d] (memory first).
+    p: W_kv [2dh, d], W_q [E, d, dh], W_o [E, dh, d], W_sel [E, d], scale [1], W_pos [dh, d] (pos 'xl').
+    Returns out [B, T, d] and aux (selection, probs and head outputs per selected slot, auxiliary loss)."""
+    B, T, d = xq.shape
+    Tk = xkv.shape[1]
+    E, k, dh = cfg["n_experts"], cfg["k"], cfg["d_head"]
+    sel = O.sigmoid_topk(xq, p["W_sel"], 1, k)
+    logits, idx = sel["logits"][..., 0, :], sel["idx"][..., 0, :]  # [B, T, E], [B, T, k]
+    if cfg.get("moa_mode", "my") == "moa":
+        gates = torch.gather(torch.softmax(logits, -1), -1, idx)
+    else:
+        gates = sel["gates"][..., 0, :]
+    g = O.scatter_gates(idx, gates, E)  # [B, T, E]
+    kv = xkv @ p["W_kv"].t()  # [B, Tk, 2dh]
+    K, V = kv[..., :dh], kv[..., dh:]
+    q = torch.einsum("btd,edh->bteh", xq, p["W_q"])  # every expert's query [B, T, E, dh]
+    scores = torch.einsum("bteh,bjh->betj", q, K)
+    if cfg.get("pos", "none") == "xl":
+        kpos = O.sinusoid(relative_offsets(T, Tk, xq.dtype), d) @ p["W_pos"].t()  # [T, Tk, dh]
+        scores = scores + torch.einsum("bteh,tjh->betj", q, kpos)
+    scores = (scores * p["scale"][0]).masked_fill(causal_mask_mem(T, Tk), float("-inf"))
+    probs = torch.softmax(scores, -1)  # [B, E, T, Tk]
+    u = torch.einsum("betj,bjh->bteh", probs, V)  # [B, T, E, dh]
+    out = torch.einsum("bte,bteh,ehd->btd", g, u, p["W_o"])
+    probs_sel = torch.gather(probs.permute(0, 2, 1, 3), 2, idx[..., None].expand(B, T, k, Tk)).permute(0, 2, 1, 3)
+    u_sel = torch.gather(u, 2, idx[..., None].expand(B, T, k, dh))
+    aux = {"logits": logits, "scores": torch.sigmoid(logits), "idx": idx, "gates": gates, "probs": probs_sel,
+           "head_outputs": u_sel}
+    if cfg.get("moa_mode", "my") == "moa":
+        aux["aux_loss"] = moa_aux_losses(logits.reshape(-1, E), gates.reshape(-1, k), idx.reshape(-1, k),
+                                         cfg.get("moa_aux", {}))
+    return out, aux
+
+
+def moa_aux_losses(logits, gates, idx, c):
+    """The original MoA auxiliary losses with the conventions of MOA_AUX. logits [N, E], gates/idx [N, k]."""
+    N, E = logits.shape
+    k = idx.shape[1]
+    dispatch = torch.nn.functional.one_hot(idx, E).to(logits.dtype)  # [N, k, E]
+    total = logits.new_zeros(())
+    if c.get("cv", 0) > 0:
+        importance = (dispatch * gates[..., None]).sum((0, 1))
+        total = total + c["cv"] * importance.var(unbiased=False) / (importance.mean() ** 2 + 1e-10)
+    if c.get("switch", 0) > 0:
+        f = dispatch.sum((0, 1)) / (N * k)
+        P = torch.softmax(logits, -1).mean(0)
+        total = total + c["switch"] * E * (f * P).sum()
+    if c.get("z", 0) > 0:
+        total = total + c["z"] * (torch.logsumexp(logits, -1) ** 2).mean()
+    return total
+
+
+# ------------------------------------------------------------------------------------------------------------
+
+def header(component, seed, cfg, description):
+    obj = G.common_header(component, seed, cfg, description)
+    obj["generator"] = "tools/gen_golden_refs.py (oracle building blocks + gen.py helpers; float64, CPU)"
+    return obj
+
+
+def finish(obj, x, p, out, R, lay):
+    loss = (out * R).sum()
+    grads = G.grads_of(loss, {**p, "x": x})
+    obj["inputs"] = {"x": G.jt(x, "[B, T, d_model]")}
+    obj["weights"] = {n: G.jt(t, lay[n]) for n, t in p.items()}
+    obj["loss"] = {"R": G.jt(R, "[B, T, d_model]"), "value": float(loss)}
+    obj["grads"] = {n: G.jt(t) for n, t in grads.items()}
+    return obj
+
+
+def gen_e1(seed, name, pos, sizes, description):
+    B, T, d, H, dh = sizes
+    cfg = {"n_heads": H, "n_experts": 1, "d_head": dh, "k": 1, "moe_q": False, "moe_k": False, "moe_v": False,
+           "moe_o": False, "pos": pos, "rotate_fraction": 0.5, "rope_base": 10000.0, "batch": B, "seq_len": T,
+           "d_model": d}
+    g = torch.Generator().manual_seed(seed)
+    x = G.normal(g, (B, T, d), 1.0)
+    s_in, s_out = 1 / math.sqrt(d), 1 / math.sqrt(H * dh)
+    p = {"W_q": G.normal(g, (H * dh, d), s_in), "W_k": G.normal(g, (H * dh, d), s_in),
+         "W_v": G.normal(g, (H * dh, d), s_in), "W_o": G.normal(g, (d, H * dh), s_out),
+         "W_sel_dst": G.normal(g, (H, d), 3 * s_in)}  # wider gates: sigma(.) spreads over (0, 1)
+    R = G.normal(g, (B, T, d), 1.0)
+    x.requires_grad_(True)
+    for t in p.values():
+        t.requires_grad_(True)
+    out = O.switchhead_attention_e1(x, p, cfg)
+    lay = {"W_q": "linear [H*d_head, d_model]", "W_k": "linear [H*d_head, d_model]",
+           "W_v": "linear [H*d_head, d_model] (dense: one expert)", "W_o": "linear [d_model, H*d_head] (dense)",
+           "W_sel_dst": "[H, d_model]: per-head output gate sigma(x @ W_sel_dst^T) multiplies head h's output "
+                        "before W_o"}
+    obj = header(name, seed, cfg, description)
+    obj["official_parameter_names"] = {"W_sel_dst": "switchhead repo (n_experts=1): sel_o"}
+    obj["outputs"] = {"out": G.jt(out, "[B, T, d_model]")}
+    return finish(obj, x, p, out, R, lay)
+
+
+def gen_moa(seed, name, mode, pos, sizes, description):
+    B, T, d, E, k, dh = sizes
+    cfg = {"n_experts": E, "k": k, "d_head": dh, "pos": pos, "moa_mode": mode, "batch": B, "seq_len": T,
+           "d_model": d, "moa_aux": {"cv": 0.3, "switch": 0.2, "z": 0.05} if mode == "moa" else {}}
+    sub = 0
+    while True:
+        g = torch.Generator().manual_seed(seed + sub)
+        x = G.normal(g, (B, T, d), 1.0)
+        p = {"W_kv": G.normal(g, (2 * dh, d), 1 / math.sqrt(d)), "W_q": G.normal(g, (E, d, dh), 1 / math.sqrt(d)),
+             "W_o": G.normal(g, (E, dh, d), 1 / math.sqrt(k * dh)), "W_sel": G.normal(g, (E, d), 1 / math.sqrt(d)),
+             "scale": torch.tensor([0.8 / math.sqrt(dh)])}  # not the init value: a fixed-scale bug must show
+        if pos == "xl":
+            p["W_pos"] = G.normal(g, (dh, d), 1 / math.sqrt(d))
+        R = G.normal(g, (B, T, d), 1.0)
+        with torch.no_grad():
+            _, aux = moa_attention(x, x, p, cfg)
+        if G.min_topk_margin(aux["scores"], k) > G.MIN_MARGIN:
+            break
+        sub += 1
+    x.requires_grad_(True)
+    for t in p.values():
+        t.requires_grad_(True)
+    out, aux = moa_attention(x, x, p, cfg)
+    lay = {"W_kv": "linear [2*d_head, d_model]; rows [0, d_head) = K, [d_head, 2*d_head) = V, shared by all heads",
+           "W_q": "expert weight [E, d_model, d_head]: query of expert e", "W_o": "expert weight [E, d_head, d_model]",
+           "W_sel": "router [E, d_model]; logits = x @ W_sel^T", "scale": "[1] learnable score scale (sqrt on q and k)",
+           "W_pos": "linear [d_head, d_model]: one positional projection shared by all heads"}
+    obj = header(name, seed + sub, cfg, description)
+    obj["conventions"]["moa"] = MOA_CONVENTIONS
+    obj["official_parameter_names"] = {"W_kv": "moe_attention repo moa.py: data_to_kv", "W_q": "data_to_q",
+                                       "W_o": "out_proj", "W_sel": "sel_dst", "scale": "scale", "W_pos": "pos_to_pk"}
+    obj["outputs"] = {"out": G.jt(out, "[B, T, d_model]"),
+                      "attention_probs": G.jt(aux["probs"], "[B, k, T_query, T_key] per selected slot (idx order)"),
+                      "head_outputs": G.jt(aux["head_outputs"], "[B, T, k, d_head] = probs @ V per selected slot")}
+    obj["selection"] = {"dst": {
+        "used_by": ["Q", "O"], "logits": G.jt(aux["logits"][..., None, :], "[B, T, 1, E]"),
+        "scores": G.jt(aux["scores"][..., None, :], "[B, T, 1, E] = sigmoid(logits)"),
+        "idx": G.jt(aux["idx"][..., None, :], "[B, T, 1, k] decreasing score"),
+        "gates": G.jt(aux["gates"][..., None, :], "[B, T, 1, k] ('my': sigmoid, 'moa': softmax probability)"),
+        "min_topk_margin": G.min_topk_margin(aux["scores"], k)}}
+    finish(obj, x, p, out, R, lay)
+    if "aux_loss" in aux:
+        ag = G.grads_of(aux["aux_loss"], {"W_sel": p["W_sel"], "x": x})
+        obj["aux_loss"] = {"definition": MOA_AUX, "coefficients": cfg["moa_aux"], "value": float(aux["aux_loss"]),
+                           "grads": {n: G.jt(t) for n, t in ag.items()}}
+    return obj
+
+
+def files(seed):
+    return {
+        "switchhead_attention_e1": gen_e1(
+            seed, "switchhead_attention_e1", "none", (2, 6, 12, 3, 4),
+            "SwitchHead with n_experts = 1 (official switchhead package): dense Q, K, V, O and a learned per-head "
+            "sigmoid gate sigma(x @ W_sel_dst^T) on each head's attention output; no positional encoding."),
+        "switchhead_attention_e1_rope": gen_e1(
+            seed + 10, "switchhead_attention_e1_rope", "rope", (3, 5, 16, 2, 8),
+            "SwitchHead with n_experts = 1 and RoPE on the first int(0.5*d_head) channels of q and k."),
+        "moa_attention": gen_moa(
+            seed + 20, "moa_attention", "my", "xl", (2, 6, 16, 5, 2, 6),
+            "MoA (SPEC 5.3), gate mode 'my' (sigmoid of the selected router logits), Transformer-XL relative "
+            "position term, no memory."),
+        "moa_attention_moa": gen_moa(
+            seed + 30, "moa_attention_moa", "moa", "none", (3, 5, 12, 4, 3, 4),
+            "MoA (SPEC 5.3), gate mode 'moa' (selected softmax probabilities, not renormalised) with the cv, switch "
+            "and z auxiliary losses, no positional term."),
+    }
+
+
+def finite_difference_check(obj, component):
+    """Central differences of sum(out * R) against the stored gradients, a few entries per tensor."""
+    x = torch.tensor(obj["inputs"]["x"]["data"])
+    p = {n: torch.tensor(t["data"]) for n, t in obj["weights"].items()}
+    R = torch.tensor(obj["loss"]["R"]["data"])
+    cfg = obj["config"]
+
+    def loss(p, x):
+        with torch.no_grad():
+            out = (O.switchhead_attention_e1(x, p, cfg) if component == "e1" else moa_attention(x, x, p, cfg)[0])
+            return float((out * R).sum())
+
+    worst = 0.0
+    g = torch.Generator().manual_seed(0)
+    for n, ref in list(obj["grads"].items()):
+        t = x if n == "x" else p[n]
+        ref = torch.tensor(ref["data"])
+        for _ in range(4):
+            i = int(torch.randint(0, t.numel(), (1,), generator=g))
+            old = float(t.view(-1)[i])
+            h = 1e-6
+            t.view(-1)[i] = old + h
+            up = loss(p, x)
+            t.view(-1)[i] = old - h
+            down = loss(p, x)
+            t.view(-1)[i] = old
+            fd = (up - down) / (2 * h)
+            worst = max(worst, abs(fd - float(ref.view(-1)[i])) / (1 + abs(fd)))
+    return worst
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=2468)
+    ap.add_argument("--out", default=DEFAULT_OUT)
+    ap.add_argument("--check", action="store_true", help="finite-difference check of the written gradients")
+    a = ap.parse_args()
+    out = os.path.abspath(a.out)
+    os.makedirs(out, exist_ok=True)
+    fail = False
+    for name, obj in files(a.seed).items():
+        path = os.path.join(out, name + ".json")
+        G.write(path, obj)
+        msg = f"wrote {path} seed {obj['seed']} {os.path.getsize(path) // 1024} KiB"
+        if a.check:
+            err = finite_difference_check(obj, "e1" if "e1" in name else "moa")
+            fail |= err > 1e-6
+            msg += f" finite-difference err {err:.1e}"
+        print(msg)
+    if a.check:
+        print("ALL PASSED" if not fail else "FAILURES")
+        sys.exit(1 if fail else 0)
+
+
+if __name__ == "__main__":
+    main()
