@@ -8,17 +8,11 @@ import { denseFfn, sigmaMoe } from '../model/mlp';
 import { scoped } from '../ops/custom';
 import { meanCrossEntropy } from '../ops/nn';
 import type { Params } from '../model/types';
+import { attentionConfig, flat, relErr, toTensor, type Comparison, type GoldenTensor } from './golden-tensors';
+import { checkTraining } from './golden-train';
 
-export interface GoldenTensor {
-  shape: number[];
-  dtype: string;
-  data: unknown;
-}
-export interface Comparison {
-  name: string;
-  err: number;
-  note?: string;
-}
+export { maxAbsDiff, relErr, type Comparison, type GoldenTensor } from './golden-tensors';
+
 export interface GoldenResult {
   component: string;
   comparisons: Comparison[];
@@ -28,29 +22,6 @@ export interface GoldenResult {
 }
 
 const ctx = { training: false, seed: 0 };
-
-const flat = (t: GoldenTensor): number[] => (t.data as unknown[]).flat(Infinity as 1) as number[];
-const toTensor = (t: GoldenTensor) =>
-  t.dtype === 'int64' ? tf.tensor(flat(t), t.shape, 'int32') : tf.tensor(flat(t), t.shape, 'float32');
-
-/** max|got - ref| (Infinity on a NaN or a length mismatch) and max|ref|. */
-export function maxAbsDiff(got: ArrayLike<number>, ref: ArrayLike<number>): { diff: number; mag: number } {
-  if (got.length !== ref.length) return { diff: Infinity, mag: 0 };
-  let diff = 0,
-    mag = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.abs(got[i] - ref[i]);
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
-    mag = Math.max(mag, Math.abs(ref[i]));
-  }
-  return { diff, mag };
-}
-
-/** The golden metric (DESIGN 2.3): max|got - ref| / (1 + max|ref|) */
-export function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
-  const { diff, mag } = maxAbsDiff(got, ref);
-  return diff / (1 + mag);
-}
 
 /** Compare selections as sets per (row, group), and gates matched by expert id. idx/gates: [..., k]. */
 function compareSelection(
@@ -83,25 +54,6 @@ function compareSelection(
     },
     { name: `${name}.gates`, err: relErr(aligned, rg) },
   ];
-}
-
-function attentionConfig(c: Record<string, any>, kind: AttentionConfig['kind']): AttentionConfig {
-  return {
-    kind,
-    nHeads: c.n_heads,
-    dHead: c.d_head,
-    nExperts: c.n_experts ?? 1,
-    k: c.k ?? 1,
-    moe: { q: !!c.moe_q, k: !!c.moe_k, v: c.moe_v ?? true, o: c.moe_o ?? true },
-    expertDropout: 0,
-    positions: c.pos ?? 'none',
-    xlMemory: false,
-    rotateFraction: c.rotate_fraction ?? 0.5,
-    ropeBase: c.rope_base ?? 10000,
-    moaMode: c.moa_mode ?? 'my',
-    moaAux: { cv: c.moa_aux?.cv ?? 0, switch: c.moa_aux?.switch ?? 0, z: c.moa_aux?.z ?? 0 },
-    selectionReg: 0,
-  };
 }
 
 /** Gradients of f w.r.t. every named input; returns [value, grads by name]. */
@@ -275,6 +227,7 @@ export const GOLDEN_COMPONENTS = [
   'sigma_moe_mlp',
   'dense_ffn',
   'tiny_lm',
+  'lm_training',
 ];
 
 function dispatch(g: Golden): Comparison[] {
@@ -285,6 +238,7 @@ function dispatch(g: Golden): Comparison[] {
   if (comp === 'sigma_moe_mlp') return checkSigmaMoe(g);
   if (comp === 'dense_ffn') return checkDenseFfn(g);
   if (comp === 'tiny_lm') return checkTinyLm(g);
+  if (comp === 'lm_training') return checkTraining(g);
   throw new Error(`unknown component "${comp}" (supported: ${GOLDEN_COMPONENTS.join(', ')})`);
 }
 
