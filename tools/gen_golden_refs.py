@@ -15,7 +15,8 @@ Like tools/gen_golden_sizes.py this reuses the oracle (its building blocks and g
 until every top-k margin exceeds gen.MIN_MARGIN, JSON writing) without copying it. `moa_attention` also takes a
 key/value input longer than the query input (Transformer-XL memory first), for tools/gen_golden_train.py.
 
---check compares autograd gradients with central finite differences (float64) for every file written.
+--check compares autograd gradients with central finite differences (float64) for every file written, and the
+MoA forward with a slow loop over batch, query token and selected slot (moa_naive).
 """
 
 import argparse
@@ -257,6 +258,26 @@ def finite_difference_check(obj, component):
     return worst
 
 
+def moa_naive(x, p, cfg):
+    """MoA forward with explicit loops over batch, query token and selected slot (self-attention, no memory)."""
+    B, T, d = x.shape
+    k, dh = cfg["k"], cfg["d_head"]
+    out = torch.zeros(B, T, d)
+    for b in range(B):
+        K = x[b] @ p["W_kv"][:dh].t()
+        V = x[b] @ p["W_kv"][dh:].t()
+        for i in range(T):
+            logits = p["W_sel"] @ x[b, i]
+            probs = torch.softmax(logits, 0) if cfg["moa_mode"] == "moa" else torch.sigmoid(logits)
+            for e in torch.topk(torch.sigmoid(logits), k).indices.tolist():
+                q = x[b, i] @ p["W_q"][e]
+                s = torch.stack([q @ K[j] + (q @ (p["W_pos"] @ O.sinusoid(torch.tensor(float(j - i)), d))
+                                             if cfg["pos"] == "xl" else 0.0) for j in range(i + 1)])
+                a = torch.softmax(s * p["scale"][0], 0)
+                out[b, i] += probs[e] * ((a[:, None] * V[: i + 1]).sum(0) @ p["W_o"][e])
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=2468)
@@ -270,6 +291,13 @@ def main():
         path = os.path.join(out, name + ".json")
         G.write(path, obj)
         msg = f"wrote {path} seed {obj['seed']} {os.path.getsize(path) // 1024} KiB"
+        if a.check and "moa" in name:
+            with torch.no_grad():
+                x = torch.tensor(obj["inputs"]["x"]["data"])
+                p = {n: torch.tensor(t["data"]) for n, t in obj["weights"].items()}
+                naive = float((moa_naive(x, p, obj["config"]) - torch.tensor(obj["outputs"]["out"]["data"])).abs().max())
+            fail |= naive > 1e-12
+            msg += f" naive-loop err {naive:.1e}"
         if a.check:
             err = finite_difference_check(obj, "e1" if "e1" in name else "moa")
             fail |= err > 1e-6

@@ -27,7 +27,9 @@ tools/gen_golden_refs.py. The optimiser, clipping and parameter groups are torch
 The seed is bumped until every routing decision of every step has a top-k margin above MIN_MARGIN, every ReLU
 pre-activation of a selected expert (or dense FFN unit) is at least RELU_MARGIN from 0, and the clipping binds
 on at least one step and not on at least one other (norm at least 2% from the threshold), so a float32
-implementation takes the same discrete decisions. --check re-runs the whole thing in float32 and reports the
+implementation takes the same discrete decisions. --check first compares the memory-capable attention with the
+oracle (no memory: the oracle itself; memory: the last T rows of the oracle on the 2T-long sequence), then
+re-runs the whole thing in float32 and reports the
 golden metric (max|f32 - f64| / (1 + max|f64|)) of every recorded quantity: a bound on what float32 rounding
 alone does to these files.
 """
@@ -336,6 +338,22 @@ def float32_drift(p0, batches, cfg, hp, records, final):
     return out
 
 
+def self_checks():
+    """The memory-capable attention against the oracle itself: with no memory it is the oracle's SwitchHead, and
+    with memory it equals the last T rows of the oracle on the 2T-long sequence (the memory is the first half)."""
+    worst = 0.0
+    g = torch.Generator().manual_seed(5)
+    for pos in ("none", "rope", "xl"):
+        cfg = att_cfg(pos=pos, moe_q=pos == "none", moe_k=pos == "none")
+        p = G.make_switchhead_params(g, cfg, 16, 1.0)
+        x = G.normal(g, (2, 10, 16), 1.0)
+        ref, _ = O.switchhead_attention(x, p, cfg)
+        got, _ = switchhead_attention_mem(x, x, p, cfg)
+        tail, _ = switchhead_attention_mem(x[:, 5:], x, p, cfg)
+        worst = max(worst, float((got - ref).abs().max()), float((tail - ref[:, 5:]).abs().max()))
+    return worst
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=97531)
@@ -344,6 +362,11 @@ def main():
     a = ap.parse_args()
     out = os.path.abspath(a.out)
     os.makedirs(out, exist_ok=True)
+    if a.check:
+        err = self_checks()
+        print(f"attention with memory vs the oracle on the longer sequence: max abs diff {err:.1e}")
+        if err > 1e-12:
+            raise SystemExit("self-check failed")
     for i, name in enumerate(SETTINGS):
         obj, run = generate(name, a.seed + 1000 * i)
         path = os.path.join(out, name + ".json")
