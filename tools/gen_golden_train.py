@@ -22,7 +22,8 @@ Dropout and expert dropout are 0 (their random numbers cannot match); everything
 The model is built from the oracle's own blocks (switchhead_oracle.py: selection, expert projections, RoPE,
 sinusoid, LayerNorm, sigma-MoE, dense FFN, attention entropy regulariser) and gen.py's init and JSON helpers;
 what the oracle lacks (a key/value input longer than the query input, i.e. XL memory; MoA) is added here and in
-tools/gen_golden_refs.py. The optimiser, clipping and parameter groups are torch's own.
+tools/gen_golden_refs.py. The optimiser and the clipping are torch's own (torch.optim.AdamW, clip_grad_norm_);
+the two parameter groups (decay on rank >= 2) follow engine/train/optimizer.ts.
 
 The seed is bumped until every routing decision of every step has a top-k margin above MIN_MARGIN, every ReLU
 pre-activation of a selected expert (or dense FFN unit) is at least RELU_MARGIN from 0, and the clipping binds
