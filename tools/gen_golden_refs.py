@@ -8,12 +8,11 @@ Golden files for the two attention variants the shipped oracle files do not cove
   head, SPEC §1 "E = 1 special case"). The forward is the oracle's own `switchhead_attention_e1`.
 * `moa_attention*`: MoA, mixture of attention heads (SPEC §5.3), both gate modes ("my": sigmoid of the selected
   logits; "moa": the selected softmax probabilities, not renormalised, plus the original auxiliary losses).
-  The oracle has no MoA, so `moa_attention` below writes it from SPEC §5.3 with the conventions SPEC leaves open
-  taken from engine/model/moa.ts (they are stated in each file's `conventions.moa`).
+  The oracle has no MoA, so `moa_attention` (tools/oracle_ext.py) writes it from SPEC §5.3 with the conventions
+  SPEC leaves open taken from engine/model/moa.ts (they are stated in each file's `conventions.moa`).
 
 Like tools/gen_golden_sizes.py this reuses the oracle (its building blocks and gen.py's helpers: init, seed bump
-until every top-k margin exceeds gen.MIN_MARGIN, JSON writing) without copying it. `moa_attention` also takes a
-key/value input longer than the query input (Transformer-XL memory first), for tools/gen_golden_train.py.
+until every top-k margin exceeds gen.MIN_MARGIN, JSON writing) without copying it.
 
 --check compares autograd gradients with central finite differences (float64) for every file written, and the
 MoA forward with a slow loop over batch, query token and selected slot (moa_naive).
@@ -26,94 +25,14 @@ import sys
 
 ORACLE = os.environ.get("SWITCHHEAD_ORACLE", "/work/shared/switchhead/oracle")
 sys.path.insert(0, ORACLE)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen as G  # noqa: E402  (gen.py sets torch's default dtype to float64)
 import switchhead_oracle as O  # noqa: E402
 import torch  # noqa: E402
+from oracle_ext import MOA_AUX, MOA_CONVENTIONS, moa_attention, moa_naive  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "..", "test", "fixtures", "golden-refs")
-
-MOA_CONVENTIONS = (
-    "SPEC 5.3 with engine/model/moa.ts's choices where SPEC is silent: W_kv [2*d_head, d_model] rows [0, d_head) give "
-    "K and [d_head, 2*d_head) give V (shared by every head); router logits = x @ W_sel^T [.., E], top-k of "
-    "sigmoid(logits) per token (sorted by decreasing score); gates 'my' = sigmoid(logits)[idx], 'moa' = "
-    "softmax(logits)[idx] (not renormalised); for each selected expert e: q = x @ W_q[e]; score = scale * (q.k_j + "
-    "q.(W_pos pe(j - i - T_mem))) (pe = interleaved sinusoid of width d_model, as the SwitchHead XL term; the "
-    "learnable scalar `scale` multiplies content and position term alike; no position term when pos = 'none'); "
-    "causal softmax over keys; out = sum_j gate_j * (probs_j @ V) @ W_o[e_j]. attention_probs [B, k, T, T_k] and "
-    "head_outputs [B, T, k, d_head] are per selected slot, in idx order."
-)
-MOA_AUX = (
-    "moa mode only, each term times its coefficient (0 = off): cv = var(importance) / (mean(importance)^2 + 1e-10) "
-    "with importance_e = sum of the gates of expert e over tokens and slots and var the population variance (divide "
-    "by E); switch = E * sum_e f_e P_e, f_e = share of the N*k selections that chose e (no gradient), P_e = mean over "
-    "tokens of softmax(logits)_e; z = mean over tokens of logsumexp(logits)^2."
-)
-
-
-def relative_offsets(T, Tk, dtype):
-    """[T, Tk] signed offsets key_pos - query_pos for queries at T_mem..T_mem+T-1 (T_mem = Tk - T)."""
-    Tm = Tk - T
-    return torch.arange(Tk, dtype=dtype)[None, :] - (torch.arange(T, dtype=dtype)[:, None] + Tm)
-
-
-def causal_mask_mem(T, Tk):
-    """True where query i (position T_mem + i) may NOT attend key j: j > i + T_mem. Memory keys are all visible."""
-    return torch.arange(Tk)[None, :] > torch.arange(T)[:, None] + (Tk - T)
-
-
-def moa_attention(xq, xkv, p, cfg):
-    """MoA (SPEC 5.3), dense "all experts x sparse gate" form. xq [B, T, d]; xkv [B, Tk, d] (memory first).
-    p: W_kv [2dh, d], W_q [E, d, dh], W_o [E, dh, d], W_sel [E, d], scale [1], W_pos [dh, d] (pos 'xl').
-    Returns out [B, T, d] and aux (selection, probs and head outputs per selected slot, auxiliary loss)."""
-    B, T, d = xq.shape
-    Tk = xkv.shape[1]
-    E, k, dh = cfg["n_experts"], cfg["k"], cfg["d_head"]
-    sel = O.sigmoid_topk(xq, p["W_sel"], 1, k)
-    logits, idx = sel["logits"][..., 0, :], sel["idx"][..., 0, :]  # [B, T, E], [B, T, k]
-    if cfg.get("moa_mode", "my") == "moa":
-        gates = torch.gather(torch.softmax(logits, -1), -1, idx)
-    else:
-        gates = sel["gates"][..., 0, :]
-    g = O.scatter_gates(idx, gates, E)  # [B, T, E]
-    kv = xkv @ p["W_kv"].t()  # [B, Tk, 2dh]
-    K, V = kv[..., :dh], kv[..., dh:]
-    q = torch.einsum("btd,edh->bteh", xq, p["W_q"])  # every expert's query [B, T, E, dh]
-    scores = torch.einsum("bteh,bjh->betj", q, K)
-    if cfg.get("pos", "none") == "xl":
-        kpos = O.sinusoid(relative_offsets(T, Tk, xq.dtype), d) @ p["W_pos"].t()  # [T, Tk, dh]
-        scores = scores + torch.einsum("bteh,tjh->betj", q, kpos)
-    scores = (scores * p["scale"][0]).masked_fill(causal_mask_mem(T, Tk), float("-inf"))
-    probs = torch.softmax(scores, -1)  # [B, E, T, Tk]
-    u = torch.einsum("betj,bjh->bteh", probs, V)  # [B, T, E, dh]
-    out = torch.einsum("bte,bteh,ehd->btd", g, u, p["W_o"])
-    probs_sel = torch.gather(probs.permute(0, 2, 1, 3), 2, idx[..., None].expand(B, T, k, Tk)).permute(0, 2, 1, 3)
-    u_sel = torch.gather(u, 2, idx[..., None].expand(B, T, k, dh))
-    aux = {"logits": logits, "scores": torch.sigmoid(logits), "idx": idx, "gates": gates, "probs": probs_sel,
-           "head_outputs": u_sel}
-    if cfg.get("moa_mode", "my") == "moa":
-        aux["aux_loss"] = moa_aux_losses(logits.reshape(-1, E), gates.reshape(-1, k), idx.reshape(-1, k),
-                                         cfg.get("moa_aux", {}))
-    return out, aux
-
-
-def moa_aux_losses(logits, gates, idx, c):
-    """The original MoA auxiliary losses with the conventions of MOA_AUX. logits [N, E], gates/idx [N, k]."""
-    N, E = logits.shape
-    k = idx.shape[1]
-    dispatch = torch.nn.functional.one_hot(idx, E).to(logits.dtype)  # [N, k, E]
-    total = logits.new_zeros(())
-    if c.get("cv", 0) > 0:
-        importance = (dispatch * gates[..., None]).sum((0, 1))
-        total = total + c["cv"] * importance.var(unbiased=False) / (importance.mean() ** 2 + 1e-10)
-    if c.get("switch", 0) > 0:
-        f = dispatch.sum((0, 1)) / (N * k)
-        P = torch.softmax(logits, -1).mean(0)
-        total = total + c["switch"] * E * (f * P).sum()
-    if c.get("z", 0) > 0:
-        total = total + c["z"] * (torch.logsumexp(logits, -1) ** 2).mean()
-    return total
-
 
 # ------------------------------------------------------------------------------------------------------------
 
@@ -256,26 +175,6 @@ def finite_difference_check(obj, component):
             fd = (up - down) / (2 * h)
             worst = max(worst, abs(fd - float(ref.view(-1)[i])) / (1 + abs(fd)))
     return worst
-
-
-def moa_naive(x, p, cfg):
-    """MoA forward with explicit loops over batch, query token and selected slot (self-attention, no memory)."""
-    B, T, d = x.shape
-    k, dh = cfg["k"], cfg["d_head"]
-    out = torch.zeros(B, T, d)
-    for b in range(B):
-        K = x[b] @ p["W_kv"][:dh].t()
-        V = x[b] @ p["W_kv"][dh:].t()
-        for i in range(T):
-            logits = p["W_sel"] @ x[b, i]
-            probs = torch.softmax(logits, 0) if cfg["moa_mode"] == "moa" else torch.sigmoid(logits)
-            for e in torch.topk(torch.sigmoid(logits), k).indices.tolist():
-                q = x[b, i] @ p["W_q"][e]
-                s = torch.stack([q @ K[j] + (q @ (p["W_pos"] @ O.sinusoid(torch.tensor(float(j - i)), d))
-                                             if cfg["pos"] == "xl" else 0.0) for j in range(i + 1)])
-                a = torch.softmax(s * p["scale"][0], 0)
-                out[b, i] += probs[e] * ((a[:, None] * V[: i + 1]).sum(0) @ p["W_o"][e])
-    return out
 
 
 def main():

@@ -21,8 +21,8 @@ Dropout and expert dropout are 0 (their random numbers cannot match); everything
 
 The model is built from the oracle's own blocks (switchhead_oracle.py: selection, expert projections, RoPE,
 sinusoid, LayerNorm, sigma-MoE, dense FFN, attention entropy regulariser) and gen.py's init and JSON helpers;
-what the oracle lacks (a key/value input longer than the query input, i.e. XL memory; MoA) is added here and in
-tools/gen_golden_refs.py. The optimiser and the clipping are torch's own (torch.optim.AdamW, clip_grad_norm_);
+what the oracle lacks (a key/value input longer than the query input, i.e. XL memory; MoA) is added in
+tools/oracle_ext.py. The optimiser and the clipping are torch's own (torch.optim.AdamW, clip_grad_norm_);
 the two parameter groups (decay on rank >= 2) follow engine/train/optimizer.ts.
 
 The seed is bumped until every routing decision of every step has a top-k margin above MIN_MARGIN, every ReLU
@@ -41,110 +41,19 @@ import os
 import sys
 
 import torch
-import torch.nn.functional as F
 
 ORACLE = os.environ.get("SWITCHHEAD_ORACLE", "/work/shared/switchhead/oracle")
 sys.path.insert(0, ORACLE)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen as G  # noqa: E402  (gen.py sets torch's default dtype to float64)
 import switchhead_oracle as O  # noqa: E402
-from gen_golden_refs import causal_mask_mem, moa_attention, relative_offsets  # noqa: E402
+from oracle_ext import lm_segment, switchhead_attention_mem  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "..", "test", "fixtures", "golden-train")
 MIN_MARGIN = 2e-4  # top-k gap; float32 drift after a few steps is ~1e-6
 RELU_MARGIN = 1e-4
 CLIP_MARGIN = 0.02
-
-# ------------------------------------------------------------------------------------------------------------
-# Attention with a key/value input that starts with the XL memory
-
-
-def switchhead_attention_mem(xq, xkv, p, cfg):
-    """SwitchHead (SPEC §1, §2) with queries xq [B, T, d] and keys/values xkv [B, Tk, d], Tk = T_mem + T.
-    Source-side selection from xkv (memory tokens included), destination side from xq."""
-    B, T, d = xq.shape
-    Tk = xkv.shape[1]
-    H, E, dh, k = cfg["n_heads"], cfg["n_experts"], cfg["d_head"], cfg["k"]
-    aux, g_src, g_dst = {}, None, None
-    if cfg["moe_k"] or cfg["moe_v"]:
-        aux["src"] = O.sigmoid_topk(xkv, p["W_sel_src"], H, k)
-        g_src = O.scatter_gates(aux["src"]["idx"], aux["src"]["gates"], E)
-    if cfg["moe_q"] or cfg["moe_o"]:
-        aux["dst"] = O.sigmoid_topk(xq, p["W_sel_dst"], H, k)
-        g_dst = O.scatter_gates(aux["dst"]["idx"], aux["dst"]["gates"], E)
-
-    def proj(x, W, moe, gates):  # -> [B, L, H, dh]
-        return O.moe_in_projection(x, W, gates) if moe else (x @ W.t()).view(B, x.shape[1], H, dh)
-
-    s4 = dh ** -0.25
-    q = proj(xq, p["W_q"], cfg["moe_q"], g_dst).permute(0, 2, 1, 3) * s4
-    kk = proj(xkv, p["W_k"], cfg["moe_k"], g_src).permute(0, 2, 1, 3) * s4
-    v = proj(xkv, p["W_v"], cfg["moe_v"], g_src).permute(0, 2, 1, 3)
-    if cfg["pos"] == "rope":
-        n_rot = int(cfg["rotate_fraction"] * dh)
-        q = O.rope(q, n_rot, cfg["rope_base"], offset=Tk - T)
-        kk = O.rope(kk, n_rot, cfg["rope_base"], offset=0)
-    scores = q @ kk.transpose(-1, -2)
-    if cfg["pos"] == "xl":
-        kpos = (O.sinusoid(relative_offsets(T, Tk, xq.dtype), d) * s4) @ p["W_pos"].t()  # [T, Tk, H*dh]
-        scores = scores + torch.einsum("bhid,ijhd->bhij", q, kpos.view(T, Tk, H, dh))
-    att = torch.softmax(scores.masked_fill(causal_mask_mem(T, Tk), float("-inf")), -1)
-    u = (att @ v).permute(0, 2, 1, 3)  # [B, T, H, dh]
-    out = O.moe_out_projection(u, p["W_o"], g_dst) if cfg["moe_o"] else u.reshape(B, T, H * dh) @ p["W_o"].t()
-    return out, aux
-
-
-# ------------------------------------------------------------------------------------------------------------
-# The LM on one segment
-
-
-def sub(p, prefix):
-    return {n[len(prefix):]: t for n, t in p.items() if n.startswith(prefix)}
-
-
-def lm_segment(tokens, p, cfg, memory):
-    """tokens [B, T+1]. Returns ce, reg (before reg_coef), the layer inputs (next memory) and the decisions
-    (top-k margins, ReLU margins) the seed rule looks at."""
-    inp, tgt = tokens[:, :-1], tokens[:, 1:]
-    att, mlp = cfg["att"], cfg["mlp"]
-    h = p["emb"][inp]
-    reg = h.new_zeros(())
-    layer_inputs, margins, relu = [], [], []
-    for l in range(cfg["n_layers"]):
-        lp = sub(p, f"layers.{l}.")
-        layer_inputs.append(h.detach())
-        mem = memory[l] if memory is not None else None
-        kv = O.layer_norm(torch.cat([mem, h], 1) if mem is not None else h, lp["ln1.w"], lp["ln1.b"])
-        a = kv[:, kv.shape[1] - h.shape[1]:]
-        if att["kind"] == "moa":
-            a_out, a_aux = moa_attention(a, kv, sub(lp, "att."), att)
-            margins.append(G.min_topk_margin(a_aux["scores"], att["k"]))
-            if "aux_loss" in a_aux:
-                reg = reg + a_aux["aux_loss"]
-        else:
-            a_out, a_aux = switchhead_attention_mem(a, kv, sub(lp, "att."), att)
-            margins += [G.min_topk_margin(a_aux[s]["scores"], att["k"]) for s in a_aux]
-            if att["selection_reg"] > 0:
-                reg = reg + att["selection_reg"] * sum(O.attention_entropy_reg(a_aux[s]["logits"]) for s in a_aux)
-        h = h + a_out
-        m = O.layer_norm(h, lp["ln2.w"], lp["ln2.b"])
-        mp = sub(lp, "mlp.")
-        if mlp["type"] == "sigma_moe":
-            m_out, m_aux = O.sigma_moe_mlp(m, mp, mlp)
-            reg = reg + mlp["entropy_reg"] * m_aux["entropy_reg"]
-            margins.append(G.min_topk_margin(torch.sigmoid(m_aux["logits"]), mlp["k"]))
-            pre = torch.einsum("btd,edg->bteg", m, mp["keys"])  # every expert; keep the selected ones
-            relu.append(float(torch.gather(pre, 2, m_aux["idx"][..., None].expand(*m_aux["idx"].shape, pre.shape[-1]))
-                              .abs().min()))
-        else:
-            m_out = O.dense_ffn(m, mp)
-            relu.append(float((m @ mp["W1"].t() + mp["b1"]).abs().min()))
-        h = h + m_out
-    logits = O.layer_norm(h, p["ln_f.w"], p["ln_f.b"]) @ p["W_out"].t() + p["b_out"]
-    ce = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1))
-    return ce, reg, layer_inputs, {"topk": min(margins), "relu": min(relu)}
-
 
 # ------------------------------------------------------------------------------------------------------------
 # Training
@@ -314,7 +223,7 @@ def generate(name, seed):
         "lr": "update s (0-based): lr*(s+1)/warmup_steps for s < warmup_steps, then min_lr_ratio*lr + "
               "(1-min_lr_ratio)*lr*(1+cos(pi*min(1,(s-warmup_steps)/max(1,steps-warmup_steps))))/2",
         "tokens": "inputs.tokens[s] is the batch of update s: [B, T+1], inputs [:, :-1], targets [:, 1:]",
-        "moa": "see tools/gen_golden_refs.py MOA_CONVENTIONS",
+        "moa": "see tools/oracle_ext.py MOA_CONVENTIONS",
     }
     obj["train"] = hp
     obj["inputs"] = {"tokens": G.jt(torch.stack(batches), "[n_steps, B, T+1] int64")}
