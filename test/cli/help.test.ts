@@ -7,12 +7,13 @@ import { BENCH } from '../../engine/node/cli/bench';
 import { COMPARE } from '../../engine/node/cli/compare';
 import { COST } from '../../engine/node/cli/cost';
 import { EXPERIMENT } from '../../engine/node/cli/experiment';
+import { EXPORT } from '../../engine/node/cli/export';
 import { GOLDEN } from '../../engine/node/cli/golden';
 import { REPRODUCE } from '../../engine/node/cli/reproduce';
 import { presets } from '../../experiments/index';
 import { runCli, runClis } from './helpers';
 
-const COMMANDS: Command[] = [EXPERIMENT, COST, COMPARE, BENCH, GOLDEN, REPRODUCE];
+const COMMANDS: Command[] = [EXPERIMENT, COST, COMPARE, BENCH, GOLDEN, REPRODUCE, EXPORT];
 
 describe('--help', () => {
   it('every command: exit 0, usage on stdout, every flag with its default, the exit codes', async () => {
@@ -79,6 +80,8 @@ describe('usage mistakes: exit 2, one error line', () => {
     ['golden', [], /^error: no golden file given/],
     ['golden', ['nope.json'], /^error: nope\.json: no such file/],
     ['reproduce', ['--budget-min', '-3'], /^error: --budget-min must be a positive number/],
+    ['export', ['teach-copy'], /^error: --out DIR is required/],
+    ['export', ['no-such-experiment', '--out', 'x'], /^error: unknown experiment "no-such-experiment"/],
   ];
   it('every case (run side by side)', async () => {
     const results = await runClis(cases.map(([c, a]) => [c, a]));

@@ -27,6 +27,7 @@ const EXPECTED_ERRORS = new Set([
   'RunDirError',
   'RunFileError',
   'CheckpointError',
+  'ExportError',
   'NonFiniteLossError',
 ]);
 
