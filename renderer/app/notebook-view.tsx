@@ -12,16 +12,28 @@ function ProblemBanner() {
   const name = useFiles((s) => s.current);
   const shown = useCellOrder().length;
   if (!problem) return null;
-  const title = problem.kind === 'newer' ? 'Opened read-only: newer file' : 'Opened read-only: this file has a problem';
+  const title =
+    problem.kind === 'newer' ? 'Opened read-only: a newer file' : 'Opened read-only: this file has a problem';
+  const cells =
+    shown === 0
+      ? 'None of its cells can be shown.'
+      : shown < problem.cellsInFile
+        ? `${shown} of its ${problem.cellsInFile} cells can be shown; they are below.`
+        : 'Its cells are shown below.';
   return (
     <div className="callout callout-warning banner" role="alert">
       <Icon name="warning" size={18} />
-      <div>
+      <div className="banner-body">
         <p className="banner-title">{title}</p>
         <p>
-          “{name}” {problem.message}. The workbench will not write to it, so nothing in it is lost.{' '}
-          {shown > 0 ? 'The cells this version can read are shown below.' : 'None of its cells can be shown.'}
+          “{name}” {problem.message}. The workbench will not write to this file, so nothing in it is lost. {cells}
         </p>
+        {problem.text !== null && (
+          <details className="banner-raw">
+            <summary>Show the file as text</summary>
+            <pre>{problem.text}</pre>
+          </details>
+        )}
       </div>
     </div>
   );

@@ -129,7 +129,9 @@ const RunItem = memo(function RunItem({ id }: { id: string }) {
       </span>
       <span className="run-name">{l.name}</span>
       {who === 'CLI' && <span className="tag">CLI</span>}
-      <span className="run-meta">{l.status === 'running' || l.status === 'interrupted' ? progress(l) : st.word}</span>
+      <span className="run-meta">
+        {l.status === 'running' ? progress(l) : l.status === 'interrupted' ? `${st.word} ${progress(l)}` : st.word}
+      </span>
     </li>
   );
 });

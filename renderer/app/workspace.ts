@@ -24,7 +24,7 @@ export function connectWorkspace(): () => void {
   const unwatch = p.watch((ev) => {
     if (ev.type === 'notebooks') setNotebookList(ev.notebooks);
     else if (ev.type === 'runs') setListings(ev.runs);
-    else if (ev.type === 'notebook-changed') notebookChangedElsewhere(ev.name, ev.version);
+    else if (ev.type === 'notebook-changed') void notebookChangedElsewhere(ev.name, ev.version);
   });
   void (async () => {
     try {

@@ -1,6 +1,7 @@
 // What the cell buttons and the keyboard do, in one place: add, move, duplicate, delete (with an Undo toast, and a
 // confirmation when the cell has runs), focus movement, run.
 import { getDoc, notebookActions } from '../state/notebook';
+import { useFiles } from '../state/notebook-files';
 import { neighbour } from '../state/notebook-ops';
 import type { CellId, CellKind } from '../state/notebook-schema';
 import { setSpecPanel, useView, viewActions } from '../state/view';
@@ -41,6 +42,7 @@ export async function deleteCell(id: CellId): Promise<void> {
     );
     if (!ok) return;
   }
+  const notebook = useFiles.getState().current;
   const next = neighbour(getDoc(), id, 1) ?? neighbour(getDoc(), id, -1);
   const tombstone = notebookActions.remove(id);
   if (!tombstone) return;
@@ -50,6 +52,7 @@ export async function deleteCell(id: CellId): Promise<void> {
     action: {
       label: 'Undo',
       run: () => {
+        if (useFiles.getState().current !== notebook) return; // another notebook is open now
         if (notebookActions.restore(tombstone)) viewActions.focusCell(tombstone.cell.id);
       },
     },

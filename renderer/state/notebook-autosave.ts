@@ -27,6 +27,7 @@ export class Autosaver {
   private timer: unknown = null;
   private disposed = false;
   private failed = false; // the last write failed: flush stops and keeps the text for the next try
+  private readonly seen = new Set<string>(); // versions read or written here (bounded)
   private readonly setTimer: (fn: () => void, ms: number) => unknown;
   private readonly clearTimer: (h: unknown) => void;
 
@@ -36,12 +37,18 @@ export class Autosaver {
     initialText: string,
   ) {
     this.written = initialText;
+    if (baseVersion !== null) this.seen.add(baseVersion);
     this.setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
     this.clearTimer = opts.clearTimer ?? ((h) => clearTimeout(h as ReturnType<typeof setTimeout>));
   }
 
   get version(): string | null {
     return this.baseVersion;
+  }
+
+  /** Whether this saver read or wrote `version` (a workspace event about it is our own write, not someone else's). */
+  knows(version: string): boolean {
+    return this.seen.has(version);
   }
 
   get dirty(): boolean {
@@ -52,8 +59,9 @@ export class Autosaver {
   schedule(text: string): void {
     if (this.disposed) return;
     if (text === this.written && !this.inFlight) {
-      this.pending = null;
+      this.pending = null; // back to what is on disk (e.g. an edit undone before it was written)
       this.cancelTimer();
+      this.opts.onState('saved');
       return;
     }
     this.pending = text;
@@ -90,6 +98,7 @@ export class Autosaver {
       const r = await this.opts.write(text, this.baseVersion);
       this.baseVersion = r.version;
       this.written = text;
+      this.remember(r.version);
       if (r.overwroteNewer) this.opts.onOverwrote?.();
       if (this.pending === null) this.opts.onState('saved');
     } catch (e) {
@@ -99,8 +108,14 @@ export class Autosaver {
     }
   }
 
+  private remember(version: string): void {
+    this.seen.add(version);
+    if (this.seen.size > 100) this.seen.delete(this.seen.values().next().value as string);
+  }
+
   /** Someone else wrote the file and we took their version as our base (a reload). */
   rebase(version: string, text: string): void {
+    this.remember(version);
     this.baseVersion = version;
     this.written = text;
     this.pending = null;

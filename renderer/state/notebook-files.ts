@@ -14,8 +14,12 @@ const LAST_KEY = 'swhwb.lastNotebook';
 
 export interface NotebookProblem {
   kind: 'newer' | 'corrupt' | 'unreadable';
-  message: string;
+  message: string; // completes "“name” ..."
+  cellsInFile: number;
+  text: string | null; // the start of the file, to show when no cell can be
 }
+
+const RAW_PREVIEW = 20_000;
 
 export interface FilesState {
   list: NotebookInfo[];
@@ -100,6 +104,7 @@ export async function openNotebook(name: string): Promise<void> {
   useFiles.setState({ busy: true });
   try {
     await closeCurrent();
+    viewActions.dismissActionToasts(); // an Undo offered for the previous notebook must not act on this one
     const file = await getPlatform().readNotebook(name);
     const parsed = parseNotebook(file.text);
     if (parsed.ok) {
@@ -110,7 +115,13 @@ export async function openNotebook(name: string): Promise<void> {
     } else {
       extra = {};
       notebookActions.load(parsed.doc ?? emptyDoc(name), true);
-      useFiles.setState({ current: name, problem: { kind: parsed.kind, message: parsed.problem }, save: 'read-only' });
+      const problem: NotebookProblem = {
+        kind: parsed.kind,
+        message: parsed.problem,
+        cellsInFile: parsed.cellsInFile,
+        text: parsed.doc ? null : file.text.slice(0, RAW_PREVIEW),
+      };
+      useFiles.setState({ current: name, problem, save: 'read-only' });
     }
     viewActions.focusCell(null);
     viewActions.edit(null);
@@ -119,7 +130,7 @@ export async function openNotebook(name: string): Promise<void> {
     notebookActions.load(emptyDoc(name), true);
     useFiles.setState({
       current: name,
-      problem: { kind: 'unreadable', message: `could not be read: ${errText(e)}` },
+      problem: { kind: 'unreadable', message: `could not be read: ${errText(e)}`, cellsInFile: 0, text: null },
       save: 'read-only',
     });
   } finally {
@@ -220,9 +231,11 @@ export async function trashNotebook(name: string): Promise<void> {
 }
 
 /** Another tab or window wrote a notebook (a workspace event). */
-export function notebookChangedElsewhere(name: string, version: string): void {
-  const { current } = useFiles.getState();
-  if (name !== current || !saver || saver.version === version) return;
+export async function notebookChangedElsewhere(name: string, version: string): Promise<void> {
+  const s = saver;
+  if (name !== useFiles.getState().current || !s) return;
+  await s.flush(); // a write of ours in flight may be the one this event is about
+  if (s !== saver || s.knows(version)) return;
   viewActions.toast('This notebook was changed in another tab or window.', {
     tone: 'warning',
     timeoutMs: 0,

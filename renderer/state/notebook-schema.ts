@@ -107,7 +107,13 @@ export type NotebookExtra = Record<string, unknown>;
 
 export type ParsedNotebook =
   | { ok: true; doc: NotebookDoc; extra: NotebookExtra }
-  | { ok: false; kind: 'newer' | 'corrupt'; problem: string; doc: NotebookDoc | null };
+  | {
+      ok: false;
+      kind: 'newer' | 'corrupt';
+      problem: string; // completes "“name” ...": "is not valid JSON (...)", "was written by a newer version ..."
+      doc: NotebookDoc | null; // the cells that can be read on their own, to show read-only
+      cellsInFile: number; // how many cells the file lists
+    };
 
 function describe(issue: z.ZodIssue): string {
   const path = issue.path.length ? issue.path.join('.') : '(the file)';
@@ -139,24 +145,33 @@ export function parseNotebook(text: string): ParsedNotebook {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    return { ok: false, kind: 'corrupt', problem: `not valid JSON (${(e as Error).message})`, doc: null };
+    return {
+      ok: false,
+      kind: 'corrupt',
+      problem: `is not valid JSON (${(e as Error).message})`,
+      doc: null,
+      cellsInFile: 0,
+    };
   }
   if (!raw || typeof raw !== 'object' || Array.isArray(raw))
-    return { ok: false, kind: 'corrupt', problem: 'the file does not hold a JSON object', doc: null };
+    return { ok: false, kind: 'corrupt', problem: 'does not hold a JSON object', doc: null, cellsInFile: 0 };
   const obj = raw as Record<string, unknown>;
+  const cellsInFile = Array.isArray(obj.cells) ? obj.cells.length : 0;
   if (obj.format !== NOTEBOOK_FORMAT)
     return {
       ok: false,
       kind: 'corrupt',
-      problem: `not a SwitchHead notebook (format is ${JSON.stringify(obj.format) ?? 'missing'}, expected "${NOTEBOOK_FORMAT}")`,
+      problem: `is not a SwitchHead notebook (format is ${JSON.stringify(obj.format) ?? 'missing'}, expected "${NOTEBOOK_FORMAT}")`,
       doc: null,
+      cellsInFile,
     };
   if (typeof obj.version === 'number' && obj.version > NOTEBOOK_VERSION)
     return {
       ok: false,
       kind: 'newer',
-      problem: `written by a newer version of the workbench (file version ${obj.version}; this app reads version ${NOTEBOOK_VERSION})`,
+      problem: `was written by a newer version of the workbench (file version ${obj.version}; this app reads version ${NOTEBOOK_VERSION})`,
       doc: salvage(obj),
+      cellsInFile,
     };
   const r = NotebookFileSchema.safeParse(obj);
   if (!r.success) {
@@ -167,6 +182,7 @@ export function parseNotebook(text: string): ParsedNotebook {
       kind: 'corrupt',
       problem: `does not match the notebook format: ${issues.join('; ')}${more}`,
       doc: salvage(obj),
+      cellsInFile,
     };
   }
   const { format: _f, version: _v, title, cells, ...extra } = r.data;

@@ -110,6 +110,11 @@ export const viewActions = {
     useView.setState((s) => ({ toasts: [...s.toasts.slice(-3), toast] }));
     return id;
   },
+  /** Drop the toasts that offer an action (they belong to what was on screen before). */
+  dismissActionToasts(): void {
+    if (useView.getState().toasts.some((t) => t.action))
+      useView.setState((s) => ({ toasts: s.toasts.filter((t) => !t.action) }));
+  },
   dismissToast(id: number): void {
     useView.setState((s) => ({ toasts: s.toasts.filter((t) => t.id !== id) }));
   },

@@ -64,7 +64,7 @@ describe('theme toggle', () => {
 describe('note markdown', () => {
   it('renders inline and display math with KaTeX, and markdown around it', () => {
     const html = markdownToHtml('# Title\n\nPick $k$ of $E$.\n\n$$\n\\sigma(x W_S)\n$$\n');
-    expect(html).toMatch(/<h1>Title<\/h1>/);
+    expect(html).toMatch(/<h2>Title<\/h2>/); // the notebook title is the page's h1
     expect(html.match(/class="katex"/g)?.length).toBe(3);
     expect(html).toMatch(/katex-display/);
     expect(markdownToHtml('no math, $5 and $10')).not.toMatch(/katex/);

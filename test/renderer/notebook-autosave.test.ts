@@ -57,11 +57,23 @@ describe('Autosaver', () => {
     expect(h.saver.version).toBe('v2');
   });
 
-  it('skips a write when the text equals what is on disk', async () => {
+  it('skips a write when the text is back to what is on disk, and says it is saved', async () => {
     const h = harness();
-    h.saver.schedule('initial');
+    h.saver.schedule('edit');
+    h.saver.schedule('initial'); // undone before the delay ran out
+    expect(h.states.at(-1)).toBe('saved');
     await h.saver.flush();
     expect(h.writes).toEqual([]);
+  });
+
+  it('knows the versions it read and wrote (events about its own writes are not news)', async () => {
+    const h = harness();
+    h.saver.schedule('a');
+    await h.saver.flush();
+    h.saver.schedule('b');
+    await h.saver.flush();
+    expect(['v0', 'v1', 'v2'].map((v) => h.saver.knows(v))).toEqual([true, true, true]);
+    expect(h.saver.knows('v9')).toBe(false);
   });
 
   it('never has two writes in flight; a change during a write is written after it', async () => {

@@ -1,7 +1,6 @@
 // Cost readout of an Experiment cell (SPEC §6 via engine/cost.ts), updated as the spec changes: parameters,
 // attention MACs and memory per layer, attention matrices, each against a dense baseline.
 import { memo, useMemo } from 'react';
-import { formatPaper } from '../../../engine/cost';
 import type { CellId } from '../../state/notebook-schema';
 import { costSummary, formatCount, formatFloatBytes, formatRatio } from './cost-summary';
 import { usePreset, useSpecCheck } from './use-spec';
@@ -46,13 +45,13 @@ export const CostReadout = memo(function CostReadout({ id }: { id: CellId }) {
         />
         <Stat
           label="Attention MACs / layer"
-          value={formatPaper(r.attention.macsPerLayer)}
+          value={formatCount(r.attention.macsPerLayer)}
           detail={`T ${r.attention.T}${r.attention.c ? ' + memory' : ''}`}
           ratio={vs(b?.ratios.macs)}
         />
         <Stat
           label="Attention memory / layer"
-          value={`${formatPaper(r.attention.memFloatsPerLayer)} floats`}
+          value={`${formatCount(r.attention.memFloatsPerLayer)} floats`}
           detail={formatFloatBytes(r.attention.memFloatsPerLayer)}
           ratio={vs(b?.ratios.memFloats)}
         />

@@ -2,10 +2,21 @@
 // marked-katex-extension, then sanitised by DOMPurify before it reaches the page (a note is user text; a notebook
 // may come from someone else).
 import DOMPurify from 'dompurify';
-import { Marked } from 'marked';
+import { Marked, type Token } from 'marked';
 import markedKatex from 'marked-katex-extension';
 
-const md = new Marked({ gfm: true, async: false }, markedKatex({ throwOnError: false, output: 'htmlAndMathml' }));
+// A note's "# Heading" becomes <h2>: the notebook's title is the page's one <h1>.
+const demoteHeadings = {
+  walkTokens(token: Token) {
+    if (token.type === 'heading') token.depth = Math.min(6, token.depth + 1);
+  },
+};
+
+const md = new Marked(
+  { gfm: true, async: false },
+  markedKatex({ throwOnError: false, output: 'htmlAndMathml' }),
+  demoteHeadings,
+);
 
 /** Markdown with math to HTML, not yet sanitised (pure; no DOM needed). */
 export function markdownToHtml(source: string): string {
