@@ -105,3 +105,15 @@ describe('notebook store history', () => {
     expect(getDoc()).toEqual(emptyDoc('other'));
   });
 });
+
+describe('notebook names', () => {
+  it('picks a free name and explains a bad one', async () => {
+    const { freeName, nameProblem } = await import('../../renderer/state/notebook-files');
+    expect(freeName('Untitled', [])).toBe('Untitled');
+    expect(freeName('Untitled', ['untitled', 'Untitled 2'])).toBe('Untitled 3');
+    expect(nameProblem('Lab notes', ['other'])).toBeNull();
+    expect(nameProblem('lab NOTES', ['Lab notes'])).toMatch(/exists already/);
+    expect(nameProblem('a/b', [])).toMatch(/notebook name/);
+    expect(nameProblem('trailing.', [])).toMatch(/cannot end with/);
+  });
+});

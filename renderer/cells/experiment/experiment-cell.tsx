@@ -1,5 +1,7 @@
 // The Experiment cell, document side: preset, spec (a one-line summary; the form or the raw JSON when opened),
 // cost readout. The run bar and the live panels plug into RUN SLOT below (renderer/runs/, renderer/panels/).
+import './experiment.css';
+import './cost-run.css';
 import { memo } from 'react';
 import { Icon } from '../../app/icons';
 import type { CellId } from '../../state/notebook-schema';
