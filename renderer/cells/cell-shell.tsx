@@ -102,6 +102,7 @@ export const CellShell = memo(function CellShell({ id }: { id: CellId }) {
     >
       <header className="cell-head">
         <span className="cell-kind">{label}</span>
+        {def?.Title && <def.Title id={id} />}
         <CellActions id={id} label={label} />
       </header>
       <div className="cell-body">{def ? <def.Body id={id} /> : <UnknownKind kind={kind} />}</div>
