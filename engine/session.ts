@@ -1,16 +1,18 @@
-// A training session, free of any transport: requests in (already parsed), events out through `emit`. The loop
-// is cooperative: one step, then a yield to the event loop, so pause/stop/setLearningRate/probe are handled
-// between steps. engine/worker.ts wraps it for a Web Worker; engine/node/worker-entry.ts for worker_threads.
+// A training session, free of any transport: requests in (already parsed), events out through `emit`. This is THE
+// run loop, for the app and the CLI alike: it follows engine/run/plan.ts (what is due before and after each step)
+// and emits events in step order; engine/run/recorder.ts turns them into the run directory. The loop is
+// cooperative: one step, then a yield to the event loop, so pause/stop/setLearningRate/probe (and, in Node,
+// signals) are handled between steps. engine/worker.ts wraps it for a Web Worker; engine/node/worker-entry.ts for
+// worker_threads; engine/node/worker-host.ts inlineEngineWorker() in-process (the CLI).
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ORDER, type BackendName } from './backend';
-import { buildDataset, type DataSources } from './data';
+import { buildDataset } from './data';
 import { ENGINE_VERSION, parseSpec, type ExperimentSpec } from './spec';
-import { loadCheckpoint, saveCheckpointAsync } from './train/checkpoint';
-import { probeAsync, trainerRoutingAsync } from './train/routing';
-import { NonFiniteLossError, Trainer, type StepReport } from './train/trainer';
+import { loadCheckpoint } from './train/checkpoint';
+import { NonFiniteLossError, Trainer } from './train/trainer';
+import { evalBeforeTraining, hasExtras, planStep, probeTextFor, runFacts, type RunFacts } from './run/plan';
 import { type BackendSetup, setUpBackend } from './session-backend';
 import {
-  type DataSourcesMessage,
   type ErrorInfo,
   type FailureReason,
   type Fault,
@@ -24,24 +26,17 @@ import {
   unreachable,
 } from './protocol';
 import { MetricsBuffer } from './session-metrics';
+import { classify, DeviceLostError, StateError } from './session-errors';
+import { resolveSources } from './session-sources';
+import { trainerReads, type TrainerReads } from './session-reads';
+
+export { classify, DeviceLostError, StateError };
 
 export interface SessionHost {
   emit(ev: WorkerEvent): void;
   /** Make a backend loadable before initBackend (Node: WebGPU through Dawn). */
   prepareBackend?(name: BackendName): Promise<void>;
 }
-
-/** A lost GPU device (WebGPU device.lost, or an error saying so). The run can restart elsewhere from a checkpoint. */
-export class DeviceLostError extends Error {
-  override name = 'DeviceLostError';
-}
-
-/** A request that is not valid in the session's current state. */
-export class StateError extends Error {
-  override name = 'StateError';
-}
-
-const DEVICE_LOST = /device (was |is |has been )?lost|lost (the )?device|GPUDevice.*lost/i;
 
 export class TrainingSession {
   private trainer: Trainer | null = null;
@@ -51,9 +46,13 @@ export class TrainingSession {
   private metrics = new MetricsBuffer();
   private fault: Fault | null = null;
   private backend: BackendSetup | null = null;
+  private reads: TrainerReads = trainerReads('webgpu');
   private tensorsBeforeInit = 0;
   private looping = false;
-  private probeOff = false;
+  private facts: RunFacts | null = null;
+  private probeText: string | null = null; // chosen once per run (plan.ts probeTextFor); null once a probe failed
+  private evalFirst = false; // a fresh run evaluates before its first step
+  private checkpointedAt = -1; // the step of the newest checkpoint (saved or restored)
   private generation = 0; // bumped by every init/dispose: stale device-lost callbacks are ignored
   private queue: Promise<unknown> = Promise.resolve(); // trainer work runs one piece at a time (see exclusive)
 
@@ -92,27 +91,26 @@ export class TrainingSession {
         this.host.emit({
           type: 'probe',
           requestId: r.id,
-          report: await this.exclusive(() => probeAsync(this.usable(r), r.text)),
+          report: await this.exclusive(() => this.reads.probe(this.usable(r), r.text)),
         });
         return this.ack(r);
       case 'evaluate':
         this.host.emit({
           type: 'eval',
           requestId: r.id,
-          report: await this.exclusive(() => this.usable(r).evaluateAsync()),
+          report: await this.exclusive(() => this.reads.evaluate(this.usable(r))),
         });
         return this.ack(r);
       case 'routing':
         this.host.emit({
           type: 'routing',
           requestId: r.id,
-          report: await this.exclusive(() => trainerRoutingAsync(this.usable(r))),
+          report: await this.exclusive(() => this.reads.routing(this.usable(r))),
         });
         return this.ack(r);
       case 'saveCheckpoint': {
         const tr = this.usable(r);
-        const bytes = await this.exclusive(() => saveCheckpointAsync(tr));
-        this.host.emit({ type: 'checkpoint', requestId: r.id, step: tr.stepCount, bytes });
+        await this.exclusive(() => this.checkpoint(tr, r.id));
         return this.ack(r);
       }
       case 'injectFault':
@@ -146,6 +144,7 @@ export class TrainingSession {
       wasmPaths: r.wasmPaths,
     });
     this.watchDevice(gen);
+    this.reads = trainerReads(this.backend.name);
     this.tensorsBeforeInit = tf.memory().numTensors;
     const dataset = buildDataset(spec, await resolveSources(r.sources));
     const trainer = new Trainer(spec, dataset);
@@ -157,6 +156,10 @@ export class TrainingSession {
     }
     this.trainer = trainer;
     this.spec = spec;
+    this.facts = runFacts(spec);
+    this.probeText = probeTextFor(spec, dataset);
+    this.evalFirst = evalBeforeTraining(trainer.stepCount);
+    this.checkpointedAt = r.checkpoint ? trainer.stepCount : -1;
     this.metrics = new MetricsBuffer();
     this.setState('ready');
     const params = Object.values(trainer.params).reduce((s, p) => s + p.size, 0);
@@ -211,37 +214,61 @@ export class TrainingSession {
     return next;
   }
 
-  /** One step plus what is due after it. A failure ends the run with a failed event; it never escapes. */
+  /** One step plus what the plan says is due around it. A failure ends the run with a failed event; it never
+   *  escapes. */
   private async advance(requestId?: number): Promise<boolean> {
     const tr = this.trainer!;
     const spec = this.spec!;
     try {
+      if (this.evalFirst) {
+        this.evalFirst = false;
+        this.host.emit({ type: 'eval', report: await this.reads.evaluate(tr) });
+      }
+      if (tr.stepCount >= this.facts!.totalSteps) {
+        this.finish(tr); // resumed from the final checkpoint: nothing left to train
+        return true;
+      }
       this.injected(tr.stepCount + 1);
-      const report = await tr.stepAsync();
-      this.record(report, spec);
-      const s = report.step,
-        log = spec.log;
-      if (s % log.evalInterval === 0 || s === spec.train.steps)
-        this.host.emit({ type: 'eval', report: await tr.evaluateAsync() });
-      if (s % log.routingInterval === 0) this.host.emit({ type: 'routing', report: await trainerRoutingAsync(tr) });
-      if (s % log.probeInterval === 0) await this.periodicProbe(tr, log.probeText);
-      if (s % log.checkpointInterval === 0)
-        this.host.emit({ type: 'checkpoint', step: s, bytes: await saveCheckpointAsync(tr) });
-      if (s >= spec.train.steps) {
-        this.flush();
-        this.setState('finished');
-        this.host.emit({ type: 'finished', step: s, tokens: tr.tokens, time_s: tr.elapsedS });
-      } else if (requestId !== undefined) this.flush();
+      const report = await this.reads.step(tr);
+      const plan = planStep(spec.log, this.facts!, report.step);
+      if (plan.metrics) this.metrics.push(report);
+      if (hasExtras(plan) || requestId !== undefined || this.metrics.due()) this.flush(); // events in step order
+      if (plan.eval) this.host.emit({ type: 'eval', report: await this.reads.evaluate(tr) });
+      if (plan.routing) this.host.emit({ type: 'routing', report: await this.reads.routing(tr) });
+      if (plan.probe) await this.periodicProbe(tr);
+      if (plan.checkpoint) await this.checkpoint(tr);
+      if (plan.last) this.finish(tr);
       return true;
     } catch (e) {
+      await this.saveLastGood(tr, e);
       this.fail(e, requestId);
       return false;
     }
   }
 
-  private record(r: StepReport, spec: ExperimentSpec): void {
-    if (r.step % spec.log.metricsInterval === 0 || r.step === spec.train.steps) this.metrics.push(r);
-    if (this.metrics.due()) this.flush();
+  private finish(tr: Trainer): void {
+    this.flush();
+    this.setState('finished');
+    this.host.emit({ type: 'finished', step: tr.stepCount, tokens: tr.tokens, time_s: tr.elapsedS });
+  }
+
+  private async checkpoint(tr: Trainer, requestId?: number): Promise<void> {
+    const bytes = await this.reads.checkpoint(tr);
+    this.checkpointedAt = tr.stepCount;
+    this.host.emit({ type: 'checkpoint', requestId, step: tr.stepCount, bytes });
+  }
+
+  /** A step that stopped on a non-finite loss or gradient applied no update: checkpoint that last good state
+   *  (unless it already is), so the run can go on from it, e.g. with a lower learning rate. */
+  private async saveLastGood(tr: Trainer, e: unknown): Promise<void> {
+    if (!(e instanceof NonFiniteLossError) || e.what === 'validation loss' || this.checkpointedAt === tr.stepCount)
+      return;
+    this.flush();
+    try {
+      await this.checkpoint(tr);
+    } catch {
+      // the failed event that follows reports the first problem
+    }
   }
 
   private flush(): void {
@@ -249,12 +276,12 @@ export class TrainingSession {
     if (ev) this.host.emit(ev);
   }
 
-  private async periodicProbe(tr: Trainer, text: string): Promise<void> {
-    if (this.probeOff) return;
+  private async periodicProbe(tr: Trainer): Promise<void> {
+    if (this.probeText === null) return;
     try {
-      this.host.emit({ type: 'probe', report: await probeAsync(tr, text) });
+      this.host.emit({ type: 'probe', report: await this.reads.probe(tr, this.probeText) });
     } catch (e) {
-      this.probeOff = true;
+      this.probeText = null;
       this.host.emit({ type: 'warning', message: `periodic probe disabled: ${(e as Error).message}` });
     }
   }
@@ -300,7 +327,10 @@ export class TrainingSession {
     this.trainer = null;
     this.spec = null;
     this.failure = null;
-    this.probeOff = false;
+    this.facts = null;
+    this.probeText = null;
+    this.evalFirst = false;
+    this.checkpointedAt = -1;
     this.metrics = new MetricsBuffer();
     this.setState('idle');
   }
@@ -344,28 +374,6 @@ export class TrainingSession {
         `"${r.type}" is not possible while the session is ${this.state} (allowed: ${from.join(', ')})`,
       );
   }
-}
-
-export function classify(e: unknown): FailureReason {
-  if (e instanceof DeviceLostError || (e instanceof Error && DEVICE_LOST.test(e.message))) return 'device-lost';
-  if (e instanceof NonFiniteLossError) return 'non-finite';
-  return 'error';
-}
-
-async function resolveSources(s: DataSourcesMessage | undefined): Promise<DataSources> {
-  if (!s) return {};
-  const out: DataSources = {};
-  const docs = [...(s.documents ?? [])];
-  for (const d of s.documentUrls ?? []) docs.push({ name: d.name, text: await fetchText(d.url) });
-  if (docs.length) out.documents = docs;
-  out.bpeMerges = s.bpeMerges ?? (s.bpeMergesUrl ? await fetchText(s.bpeMergesUrl) : undefined);
-  return out;
-}
-
-async function fetchText(url: string): Promise<string> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`could not fetch data from ${url}: HTTP ${res.status}`);
-  return res.text();
 }
 
 /** tf.memory(), or zeros before any backend is chosen (tf.memory() would start initialising one, and throw). */

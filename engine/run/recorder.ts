@@ -1,0 +1,241 @@
+// Records a run: the training session's events (engine/protocol.ts) in, the run directory of DESIGN 2.2 out,
+// through a RunSink. One recorder for the CLI (sink: engine/node/run-sink.ts over RunDir) and the app (sink: the
+// Platform's createRun/writeRun/writeCheckpoint), so both write the same files.
+//   ready       -> a new run: spec.json (RunSpecFile); a resumed one: rolled back to its checkpoint step
+//   metrics     -> metrics.jsonl train rows (stepRows: the same numbers whoever records)
+//   eval        -> metrics.jsonl validation rows        (periodic ones; answers to an `evaluate` request are not rows)
+//   routing     -> routing.jsonl                         (periodic ones)
+//   probe       -> probes/<step>.json                    (periodic ones)
+//   checkpoint  -> checkpoints/<step>.safetensors        (periodic and requested)
+//   finished / state stopped / fatal failed -> summary.json (complete / stopped / failed), summary.md, loss.svg
+//   interrupt() -> summary.md and loss.svg only (no summary.json: the run is resumable and shows as interrupted)
+// Writes go out one at a time in arrival order, which the session makes step order; while the sink is busy the
+// rows that arrive are queued and coalesced into one append. Nothing waits longer than the sink takes: a closed
+// app window loses only what was in flight (the session sends metrics at least every 50 ms while training).
+// After a sink error nothing more is written; flush() rejects with that error.
+import type { EvalReport, ProbeReport, StepReport } from '../contracts/reports';
+import type { MetricsRow, RoutingRow, RunSpecFile, RunStatus, RunSummary } from '../contracts/run-files';
+import type { FailedEvent, WorkerEvent } from '../protocol';
+import { stepRows } from '../session-metrics';
+import { evalBeforeTraining } from './plan';
+import { buildSummary, lossCurveSvg, summaryMarkdown, type RunEnd } from './summary';
+
+/** Where a run's files go. Every method resolves once the write is durable enough for the host (Node: on disk). */
+export interface RunSink {
+  /** A new run: create it, claim it for this writer, write spec.json. */
+  create(file: RunSpecFile): Promise<void>;
+  /** Continue a run: claim it, then drop every row, probe, checkpoint and summary after `step` (all of them for
+   *  -1). Resolves with the metrics rows kept. */
+  resume(step: number): Promise<MetricsRow[]>;
+  appendMetrics(rows: MetricsRow[]): Promise<void>;
+  appendRouting(rows: RoutingRow[]): Promise<void>;
+  writeProbe(step: number, report: ProbeReport): Promise<void>;
+  /** Resolves with where the checkpoint went (a path, for messages). */
+  writeCheckpoint(step: number, bytes: Uint8Array): Promise<string>;
+  /** summary.json (null: none, the run was interrupted), summary.md and loss.svg. */
+  writeSummary(summary: RunSummary | null, markdown: string, svg: string): Promise<void>;
+  /** This writer is done with the run: release its claim. */
+  release(): Promise<void>;
+}
+
+export interface RecorderOptions {
+  /** Continue this run (its spec.json): roll it back to the step the session starts at. */
+  resume?: RunSpecFile;
+  /** For spec.json of a new run (the CLI passes them; the app none). */
+  command?: string;
+  commit?: string;
+  /** Clock for createdAt (tests). */
+  now?: () => Date;
+  onWarning?: (message: string) => void;
+  /** The first sink error (nothing more is written after it). */
+  onError?: (e: unknown) => void;
+}
+
+type Op =
+  | { kind: 'metrics'; rows: MetricsRow[] }
+  | { kind: 'routing'; rows: RoutingRow[] }
+  | { kind: 'task'; run: () => Promise<void> };
+
+export class RunRecorder {
+  /** spec.json of the run (set on ready). */
+  file: RunSpecFile | null = null;
+  /** The newest checkpoint written: its step and where it went. */
+  lastCheckpoint: { step: number; path: string } | null = null;
+  /** How the run ended (null while it goes on). */
+  ended: RunStatus | null = null;
+  private lastTrain: StepReport | null = null;
+  private lastVal: EvalReport | null = null;
+  private at = { step: 0, tokens: 0, timeS: 0 };
+  private trainCurve: [number, number][] = [];
+  private valCurve: [number, number][] = [];
+  private ops: Op[] = [];
+  private draining: Promise<void> | null = null;
+  private error: unknown = null;
+
+  constructor(
+    private readonly sink: RunSink,
+    private readonly opts: RecorderOptions = {},
+  ) {}
+
+  /** Take one event of the session (in the order it came). */
+  consume(ev: WorkerEvent): void {
+    switch (ev.type) {
+      case 'ready': {
+        if (this.opts.resume) {
+          this.file = this.opts.resume;
+          const step = evalBeforeTraining(ev.step) ? -1 : ev.step; // a run resumed at step 0 starts over
+          this.task(async () => this.seed(await this.sink.resume(step)));
+        } else {
+          const file: RunSpecFile = {
+            spec: ev.spec,
+            engineVersion: ev.engineVersion,
+            backend: { name: ev.backend, adapter: ev.adapter },
+            dataset: ev.dataset,
+            vocabSize: ev.vocab,
+            createdAt: (this.opts.now?.() ?? new Date()).toISOString(),
+            ...(this.opts.command ? { command: this.opts.command } : {}),
+            ...(this.opts.commit ? { commit: this.opts.commit } : {}),
+          };
+          this.file = file;
+          this.task(() => this.sink.create(file));
+        }
+        return;
+      }
+      case 'metrics': {
+        const rows = stepRows(ev);
+        for (const r of rows) this.noteTrain(r);
+        return this.enqueue({ kind: 'metrics', rows });
+      }
+      case 'eval':
+        if (ev.requestId !== undefined) return;
+        this.noteVal(ev.report);
+        return this.enqueue({ kind: 'metrics', rows: [ev.report] });
+      case 'routing':
+        if (ev.requestId === undefined) this.enqueue({ kind: 'routing', rows: [ev.report] });
+        return;
+      case 'probe':
+        if (ev.requestId === undefined) this.task(() => this.sink.writeProbe(ev.report.step, ev.report));
+        return;
+      case 'checkpoint': {
+        const { step, bytes } = ev;
+        this.task(async () => {
+          this.lastCheckpoint = { step, path: await this.sink.writeCheckpoint(step, bytes) };
+        });
+        return;
+      }
+      case 'finished':
+        this.at = { step: ev.step, tokens: ev.tokens, timeS: ev.time_s };
+        return this.end({ status: 'complete', ...this.at });
+      case 'state':
+        if (ev.state === 'stopped') this.end({ status: 'stopped', ...this.at, step: ev.step });
+        return;
+      case 'failed':
+        if (ev.fatal) this.end(this.failure(ev));
+        return;
+      case 'warning':
+        this.opts.onWarning?.(ev.message);
+        return;
+      case 'disposed':
+      case 'ack':
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** The run stops without ending (Ctrl-C, a closed window): summary.md (with `notes`, e.g. how to resume) and
+   *  loss.svg, no summary.json, claim released. Resolves when everything is written. */
+  async interrupt(notes: string[] = []): Promise<void> {
+    if (!this.ended && this.file) {
+      this.ended = 'interrupted';
+      const file = this.file;
+      const s = {
+        ...buildSummary(file, { status: 'stopped', ...this.at }, this.last()),
+        status: 'interrupted' as const,
+      };
+      const md = summaryMarkdown(file, s, { notes });
+      const svg = lossCurveSvg(file.spec.name, this.trainCurve, this.valCurve);
+      this.task(() => this.sink.writeSummary(null, md, svg));
+      this.task(() => this.sink.release());
+    }
+    return this.flush();
+  }
+
+  /** Resolves when everything consumed so far is written; rejects with the sink's first error. */
+  async flush(): Promise<void> {
+    while (this.draining) await this.draining;
+    if (this.error) throw this.error;
+  }
+
+  private failure(ev: FailedEvent): RunEnd {
+    const step = ev.step ?? this.at.step;
+    const error = { reason: ev.reason, message: ev.error.message, step: ev.step ?? null };
+    return { status: 'failed', ...this.at, step, error };
+  }
+
+  private end(end: RunEnd): void {
+    if (this.ended || !this.file) return;
+    this.ended = end.status;
+    const file = this.file;
+    const summary = buildSummary(file, end, this.last());
+    const md = summaryMarkdown(file, summary);
+    const svg = lossCurveSvg(file.spec.name, this.trainCurve, this.valCurve);
+    this.task(() => this.sink.writeSummary(summary, md, svg));
+    this.task(() => this.sink.release());
+  }
+
+  private last() {
+    return { train: this.lastTrain, val: this.lastVal };
+  }
+
+  /** A resumed run: what was recorded before its checkpoint. */
+  private seed(rows: MetricsRow[]): void {
+    for (const r of rows) {
+      if (r.split === 'train') this.noteTrain(r);
+      else this.noteVal(r);
+    }
+  }
+
+  private noteTrain(r: StepReport): void {
+    this.lastTrain = r;
+    this.at = { step: r.step, tokens: r.tokens, timeS: r.time_s };
+    this.trainCurve.push([r.step, r.loss]);
+  }
+
+  private noteVal(r: EvalReport): void {
+    this.lastVal = r;
+    this.valCurve.push([r.step, r.loss]);
+  }
+
+  private task(run: () => Promise<void>): void {
+    this.enqueue({ kind: 'task', run });
+  }
+
+  private enqueue(op: Op): void {
+    if (this.error) return;
+    this.ops.push(op);
+    this.draining ??= this.drain();
+  }
+
+  /** Run the queued writes one at a time; rows that queued up behind a slow write go out as one append. */
+  private async drain(): Promise<void> {
+    try {
+      while (this.ops.length && !this.error) {
+        const op = this.ops.shift()!;
+        if (op.kind === 'task') await op.run();
+        else {
+          const rows: unknown[] = [...op.rows];
+          while (this.ops[0]?.kind === op.kind) rows.push(...(this.ops.shift() as typeof op).rows);
+          if (op.kind === 'metrics') await this.sink.appendMetrics(rows as MetricsRow[]);
+          else await this.sink.appendRouting(rows as RoutingRow[]);
+        }
+      }
+    } catch (e) {
+      this.error = e;
+      this.ops = [];
+      this.opts.onError?.(e);
+    } finally {
+      this.draining = null;
+    }
+  }
+}
