@@ -61,8 +61,9 @@ export class RunRecorder {
   file: RunSpecFile | null = null;
   /** The newest checkpoint written: its step and where it went. */
   lastCheckpoint: { step: number; path: string } | null = null;
-  /** How the run ended (null while it goes on). */
+  /** How the run ended, once its summary is written (null while it goes on). */
   ended: RunStatus | null = null;
+  private closing = false; // an end (or interrupt) was consumed: later ends are ignored
   private lastTrain: StepReport | null = null;
   private lastVal: EvalReport | null = null;
   private at = { step: 0, tokens: 0, timeS: 0 };
@@ -84,7 +85,7 @@ export class RunRecorder {
         if (this.opts.resume) {
           this.file = this.opts.resume;
           const step = evalBeforeTraining(ev.step) ? -1 : ev.step; // a run resumed at step 0 starts over
-          this.task(async () => this.seed(await this.sink.resume(step)));
+          this.task(async () => this.note(await this.sink.resume(step)));
         } else {
           const file: RunSpecFile = {
             spec: ev.spec,
@@ -101,15 +102,11 @@ export class RunRecorder {
         }
         return;
       }
-      case 'metrics': {
-        const rows = stepRows(ev);
-        for (const r of rows) this.noteTrain(r);
-        return this.enqueue({ kind: 'metrics', rows });
-      }
+      case 'metrics':
+        return this.enqueue({ kind: 'metrics', rows: stepRows(ev) });
       case 'eval':
-        if (ev.requestId !== undefined) return;
-        this.noteVal(ev.report);
-        return this.enqueue({ kind: 'metrics', rows: [ev.report] });
+        if (ev.requestId === undefined) this.enqueue({ kind: 'metrics', rows: [ev.report] });
+        return;
       case 'routing':
         if (ev.requestId === undefined) this.enqueue({ kind: 'routing', rows: [ev.report] });
         return;
@@ -124,13 +121,12 @@ export class RunRecorder {
         return;
       }
       case 'finished':
-        this.at = { step: ev.step, tokens: ev.tokens, timeS: ev.time_s };
-        return this.end({ status: 'complete', ...this.at });
+        return this.end(() => ({ status: 'complete', step: ev.step, tokens: ev.tokens, timeS: ev.time_s }));
       case 'state':
-        if (ev.state === 'stopped') this.end({ status: 'stopped', ...this.at, step: ev.step });
+        if (ev.state === 'stopped') this.end(() => ({ status: 'stopped', ...this.at, step: ev.step }));
         return;
       case 'failed':
-        if (ev.fatal) this.end(this.failure(ev));
+        if (ev.fatal) this.end(() => this.failure(ev));
         return;
       case 'warning':
         this.opts.onWarning?.(ev.message);
@@ -146,16 +142,18 @@ export class RunRecorder {
   /** The run stops without ending (Ctrl-C, a closed window): summary.md (with `notes`, e.g. how to resume) and
    *  loss.svg, no summary.json, claim released. Resolves when everything is written. */
   async interrupt(notes: string[] = []): Promise<void> {
-    if (!this.ended && this.file) {
-      this.ended = 'interrupted';
+    if (!this.closing && this.file) {
+      this.closing = true;
       const file = this.file;
-      const s = {
-        ...buildSummary(file, { status: 'stopped', ...this.at }, this.last()),
-        status: 'interrupted' as const,
-      };
-      const md = summaryMarkdown(file, s, { notes });
-      const svg = lossCurveSvg(file.spec.name, this.trainCurve, this.valCurve);
-      this.task(() => this.sink.writeSummary(null, md, svg));
+      this.task(() => {
+        this.ended = 'interrupted';
+        const s = {
+          ...buildSummary(file, { status: 'stopped', ...this.at }, this.last()),
+          status: 'interrupted' as const,
+        };
+        const svg = lossCurveSvg(file.spec.name, this.trainCurve, this.valCurve);
+        return this.sink.writeSummary(null, summaryMarkdown(file, s, { notes }), svg);
+      });
       this.task(() => this.sink.release());
     }
     return this.flush();
@@ -173,14 +171,19 @@ export class RunRecorder {
     return { status: 'failed', ...this.at, step, error };
   }
 
-  private end(end: RunEnd): void {
-    if (this.ended || !this.file) return;
-    this.ended = end.status;
+  /** The run ended: summary.json, summary.md and loss.svg, built when the writes before them are done (a resumed
+   *  run's earlier rows are known by then), then the claim goes. */
+  private end(end: () => RunEnd): void {
+    if (this.closing || !this.file) return;
+    this.closing = true;
     const file = this.file;
-    const summary = buildSummary(file, end, this.last());
-    const md = summaryMarkdown(file, summary);
-    const svg = lossCurveSvg(file.spec.name, this.trainCurve, this.valCurve);
-    this.task(() => this.sink.writeSummary(summary, md, svg));
+    this.task(() => {
+      const e = end();
+      this.ended = e.status;
+      const summary = buildSummary(file, e, this.last());
+      const svg = lossCurveSvg(file.spec.name, this.trainCurve, this.valCurve);
+      return this.sink.writeSummary(summary, summaryMarkdown(file, summary), svg);
+    });
     this.task(() => this.sink.release());
   }
 
@@ -188,23 +191,17 @@ export class RunRecorder {
     return { train: this.lastTrain, val: this.lastVal };
   }
 
-  /** A resumed run: what was recorded before its checkpoint. */
-  private seed(rows: MetricsRow[]): void {
-    for (const r of rows) {
-      if (r.split === 'train') this.noteTrain(r);
-      else this.noteVal(r);
-    }
-  }
-
-  private noteTrain(r: StepReport): void {
-    this.lastTrain = r;
-    this.at = { step: r.step, tokens: r.tokens, timeS: r.time_s };
-    this.trainCurve.push([r.step, r.loss]);
-  }
-
-  private noteVal(r: EvalReport): void {
-    this.lastVal = r;
-    this.valCurve.push([r.step, r.loss]);
+  /** Keep what the summary and the loss curve need of the rows written (and of a resumed run's earlier rows). */
+  private note(rows: MetricsRow[]): void {
+    for (const r of rows)
+      if (r.split === 'train') {
+        this.lastTrain = r;
+        this.at = { step: r.step, tokens: r.tokens, timeS: r.time_s };
+        this.trainCurve.push([r.step, r.loss]);
+      } else {
+        this.lastVal = r;
+        this.valCurve.push([r.step, r.loss]);
+      }
   }
 
   private task(run: () => Promise<void>): void {
@@ -223,11 +220,15 @@ export class RunRecorder {
       while (this.ops.length && !this.error) {
         const op = this.ops.shift()!;
         if (op.kind === 'task') await op.run();
-        else {
-          const rows: unknown[] = [...op.rows];
-          while (this.ops[0]?.kind === op.kind) rows.push(...(this.ops.shift() as typeof op).rows);
-          if (op.kind === 'metrics') await this.sink.appendMetrics(rows as MetricsRow[]);
-          else await this.sink.appendRouting(rows as RoutingRow[]);
+        else if (op.kind === 'metrics') {
+          const rows = [...op.rows];
+          while (this.ops[0]?.kind === 'metrics') rows.push(...(this.ops.shift() as typeof op).rows);
+          this.note(rows);
+          await this.sink.appendMetrics(rows);
+        } else {
+          const rows = [...op.rows];
+          while (this.ops[0]?.kind === 'routing') rows.push(...(this.ops.shift() as typeof op).rows);
+          await this.sink.appendRouting(rows);
         }
       }
     } catch (e) {

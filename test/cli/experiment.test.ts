@@ -72,6 +72,18 @@ describe('a headless run', () => {
   });
 });
 
+describe('a run that fails before its first step', () => {
+  it('leaves no run directory: data the session cannot use, a missing file', async () => {
+    const root = path.join(tmp, 'early');
+    const quiet = { runsRoot: root, progress: null, log: () => {}, handleSignals: false };
+    const tooShort = parseSpec({ ...tinySpec(5), data: { source: { kind: 'text', text: 'ab' }, seqLen: 4 } });
+    await expect(runExperiment({ spec: tooShort, ...quiet })).rejects.toThrow(/too short to split/);
+    const missing = parseSpec({ ...tinySpec(5), data: { source: { kind: 'file', path: path.join(tmp, 'nope.txt') } } });
+    await expect(runExperiment({ spec: missing, ...quiet })).rejects.toThrow(/nope\.txt/);
+    expect(fs.existsSync(root) ? fs.readdirSync(root) : []).toEqual([]);
+  });
+});
+
 describe('the experiment CLI', () => {
   it('lists the available experiments for an unknown name (exit code 1)', async () => {
     const r = await runCli('experiment', ['no-such-experiment', '--out', path.join(tmp, 'x')]);
