@@ -280,6 +280,13 @@ describe('resume and liveness', () => {
     expect(() => run.claim('cli')).toThrow(/being written by app process/);
     run.release(); // not ours: left alone
     expect(run.readClaim()?.pid).toBe(process.ppid);
+    expect(runStatus(run, (c) => (c.kind === 'app' ? false : undefined))).toBe('interrupted'); // the host knows better
+    run.writeSummary({ status: 'complete' });
+    expect(runStatus(run)).toBe('complete'); // a summary says how it ended, whoever still holds a claim
+    fs.writeFileSync(run.writerPath, '{"pid": "x"');
+    fs.rmSync(run.summaryPath);
+    expect(run.readClaim()).toBeNull(); // unreadable: nobody can honour it
+    expect(runStatus(run)).toBe('interrupted');
   });
 });
 

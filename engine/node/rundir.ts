@@ -10,8 +10,8 @@
 //   runs/<run-id>/writer.json                     the writer claim {pid, kind, startedAt, hostname}: present
 //                                                 while a process writes the run, removed at a clean end
 // runStatus(run) tells how a run stands:
-//   running      writer.json names a live process (on another host: taken as live)
 //   complete | failed | stopped   summary.json says so
+//   running      no summary; writer.json names a live process (a claim from another host counts as live)
 //   interrupted  neither: killed, Ctrl-C, a closed window (resumable from its newest checkpoint)
 // JSONL is appended; everything else is written atomically. Every path stays inside the runs root.
 import * as fs from 'node:fs';
@@ -232,12 +232,13 @@ export class RunDir {
   release(): void {
     if (this.readClaim()?.pid === process.pid) fs.rmSync(this.writerPath, { force: true });
   }
+  /** writer.json, or null when there is none or it is unreadable (a claim nobody can honour). */
   readClaim(): WriterClaim | null {
     try {
-      return readJson<WriterClaim>(this.writerPath);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      throw e;
+      const c = JSON.parse(fs.readFileSync(this.writerPath, 'utf8')) as WriterClaim;
+      return c && typeof c === 'object' && Number.isSafeInteger(c.pid) ? c : null;
+    } catch {
+      return null;
     }
   }
 
@@ -250,7 +251,8 @@ export class RunDir {
     const removedTemp = this.removeStaleTempFiles();
     const kept = (file: string, rows: object[]) => {
       const keep = rows.filter((r) => ((r as { step?: unknown }).step as number) <= step);
-      if (fs.existsSync(file)) writeFileAtomic(file, keep.map((r) => JSON.stringify(r) + '\n').join(''));
+      // rewritten only when rows go (a torn last line is repaired by the next append): watchers keep their offsets
+      if (keep.length < rows.length) writeFileAtomic(file, keep.map((r) => JSON.stringify(r) + '\n').join(''));
       return { keep, dropped: rows.length - keep.length };
     };
     const m = kept(this.metricsPath, this.readMetrics<object>());
@@ -360,13 +362,24 @@ function claimIsLive(c: WriterClaim): boolean {
   return c.hostname !== os.hostname() || processIsAlive(c.pid);
 }
 
-/** How a run stands (see the top of this file). */
-export function runStatus(run: RunDir): RunStatus {
+const ENDED: readonly RunStatus[] = ['complete', 'failed', 'stopped'];
+
+/**
+ * How a run stands (see the top of this file): summary.json's status (complete when it names none), else running
+ * while a live writer holds it, else interrupted. `isLive` decides for claims the caller knows better (the web
+ * host: an app claim of its own process is live while the page writing it is connected); undefined: the default.
+ */
+export function runStatus(run: RunDir, isLive?: (claim: WriterClaim, runId: string) => boolean | undefined): RunStatus {
+  let summary: Partial<RunSummary> | null = null;
+  try {
+    summary = run.readSummary<Partial<RunSummary>>();
+  } catch {
+    // an unreadable summary.json counts as none
+  }
+  if (summary) return ENDED.includes(summary.status as RunStatus) ? (summary.status as RunStatus) : 'complete';
   const claim = run.readClaim();
-  if (claim && claimIsLive(claim)) return 'running';
-  const summary = run.readSummary<Pick<RunSummary, 'status'>>();
-  if (summary) return summary.status === 'failed' || summary.status === 'stopped' ? summary.status : 'complete';
-  return 'interrupted';
+  if (!claim) return 'interrupted';
+  return (isLive?.(claim, run.id) ?? claimIsLive(claim)) ? 'running' : 'interrupted';
 }
 
 function processIsAlive(pid: number): boolean {
