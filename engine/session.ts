@@ -49,6 +49,7 @@ export class TrainingSession {
   private reads: TrainerReads = trainerReads('webgpu');
   private tensorsBeforeInit = 0;
   private looping = false;
+  private halting = false; // a stop waits for the step in flight: no new step starts meanwhile
   private facts: RunFacts | null = null;
   private probeText: string | null = null; // chosen once per run (plan.ts probeTextFor); null once a probe failed
   private evalFirst = false; // a fresh run evaluates before its first step
@@ -81,8 +82,12 @@ export class TrainingSession {
       }
       case 'stop':
         this.need(r);
+        // Let the step in flight finish first (it may be the last: then the run is finished, not stopped), so that
+        // 'stopped' comes after every event of the run and no step finishes after the acknowledgement.
+        this.halting = true;
+        await this.exclusive(async () => undefined);
+        this.halting = false;
         if (this.state === 'ready' || this.state === 'running' || this.state === 'paused') this.setState('stopped');
-        await this.exclusive(async () => undefined); // no step may finish after the acknowledgement
         return this.ack(r);
       case 'setLearningRate':
         this.need(r).setLearningRate(r.lr);
@@ -196,9 +201,9 @@ export class TrainingSession {
     if (this.looping) return;
     this.looping = true;
     try {
-      while (this.state === 'running') {
+      while (this.state === 'running' && !this.halting) {
         await yieldToEvents();
-        if (this.state !== 'running') break;
+        if (this.state !== 'running' || this.halting) break;
         await this.exclusive(() => this.advance());
       }
     } finally {

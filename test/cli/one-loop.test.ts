@@ -8,6 +8,7 @@ import { RunDir, runStatus } from '../../engine/node/rundir';
 import { RunDirSink } from '../../engine/node/run-sink';
 import { nodeInitBody, spawnEngineWorker } from '../../engine/node/worker-host';
 import { RunRecorder } from '../../engine/run/recorder';
+import type { RunSummary } from '../../engine/contracts/run-files';
 import { decodeSafetensors } from '../../engine/safetensors';
 import { parseSpec, withOverrides, type ExperimentSpec } from '../../engine/spec';
 import { presets } from '../../experiments/index';
@@ -151,5 +152,35 @@ describe('the CLI and the worker protocol write the same run directory', () => {
     expect(run.readRouting<{ step: number }>().map((r) => r.step)).toEqual(want.routing);
     expect(run.listProbes()).toEqual(want.probes);
     expect(run.listCheckpoints()).toEqual(want.checkpoints);
+  });
+});
+
+describe('an app run', () => {
+  it('stopped by the user: the summary says stopped, after every row of the run; the claim goes', async () => {
+    const client = spawnEngineWorker({ timeoutMs: 120_000 });
+    const sink = new RunDirSink(path.join(tmp, 'stopped'), { kind: 'app' });
+    const recorder = new RunRecorder(sink);
+    client.on('*', (ev) => recorder.consume(ev));
+    try {
+      await client.request('init', nodeInitBody(parseSpec(tinySpec(500, { name: 'stopme' })), { backend: ['wasm'] }));
+      const running = client.next('metrics', (m) => m.columns.step[m.count - 1] >= 7);
+      await client.request('start', {});
+      await running;
+      expect(runStatus(sink.run!)).toBe('running');
+      const stopped = await client.request('stop', {});
+      await recorder.flush();
+      const run = sink.run!;
+      const s = run.readSummary<RunSummary>()!;
+      const trainRows = run.readMetrics<{ step: number; split: string }>().filter((r) => r.split === 'train');
+      expect(s.status).toBe('stopped');
+      expect(s.steps).toBe(stopped.step);
+      expect(trainRows.at(-1)!.step).toBe(stopped.step); // no row came after the summary
+      expect(s.final.train!.step).toBe(stopped.step);
+      expect(runStatus(run)).toBe('stopped');
+      expect(run.readClaim()).toBeNull();
+      expect(fs.readFileSync(run.summaryMarkdownPath, 'utf8')).toContain(`**stopped** at step ${stopped.step} of 500`);
+    } finally {
+      client.dispose();
+    }
   });
 });
