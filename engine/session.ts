@@ -1,21 +1,19 @@
 // A training session, free of any transport: requests in (already parsed), events out through `emit`. This is THE
-// run loop, for the app and the CLI alike: it follows engine/run/plan.ts (what is due before and after each step)
-// and emits events in step order; engine/run/recorder.ts turns them into the run directory. The loop is
+// run loop, for the app and the CLI alike: its run (session-run.ts) follows engine/run/plan.ts (what is due before
+// and after each step) and emits events in step order; engine/run/recorder.ts turns them into the run directory. The loop is
 // cooperative: one step, then a yield to the event loop, so pause/stop/setLearningRate/probe (and, in Node,
 // signals) are handled between steps. engine/worker.ts wraps it for a Web Worker; engine/node/worker-entry.ts for
 // worker_threads; engine/node/worker-host.ts inlineEngineWorker() in-process (the CLI).
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ORDER, type BackendName } from './backend';
 import { buildDataset } from './data';
-import { ENGINE_VERSION, parseSpec, type ExperimentSpec } from './spec';
+import { ENGINE_VERSION, parseSpec } from './spec';
 import { loadCheckpoint } from './train/checkpoint';
-import { NonFiniteLossError, Trainer } from './train/trainer';
-import { evalBeforeTraining, hasExtras, planStep, probeTextFor, runFacts, type RunFacts } from './run/plan';
+import { Trainer } from './train/trainer';
 import { type BackendSetup, setUpBackend } from './session-backend';
 import {
   type ErrorInfo,
   type FailureReason,
-  type Fault,
   type Request,
   type RequestOf,
   type RunState,
@@ -25,7 +23,7 @@ import {
   ProtocolError,
   unreachable,
 } from './protocol';
-import { MetricsBuffer } from './session-metrics';
+import { SessionRun } from './session-run';
 import { classify, DeviceLostError, StateError } from './session-errors';
 import { resolveSources } from './session-sources';
 import { trainerReads, type TrainerReads } from './session-reads';
@@ -39,21 +37,14 @@ export interface SessionHost {
 }
 
 export class TrainingSession {
-  private trainer: Trainer | null = null;
-  private spec: ExperimentSpec | null = null;
+  private run: SessionRun | null = null;
   private state: RunState = 'idle';
   private failure: FailureReason | null = null;
-  private metrics = new MetricsBuffer();
-  private fault: Fault | null = null;
   private backend: BackendSetup | null = null;
   private reads: TrainerReads = trainerReads('webgpu');
   private tensorsBeforeInit = 0;
   private looping = false;
   private halting = false; // a stop waits for the step in flight: no new step starts meanwhile
-  private facts: RunFacts | null = null;
-  private probeText: string | null = null; // chosen once per run (plan.ts probeTextFor); null once a probe failed
-  private evalFirst = false; // a fresh run evaluates before its first step
-  private checkpointedAt = -1; // the step of the newest checkpoint (saved or restored)
   private generation = 0; // bumped by every init/dispose: stale device-lost callbacks are ignored
   private queue: Promise<unknown> = Promise.resolve(); // trainer work runs one piece at a time (see exclusive)
 
@@ -65,9 +56,9 @@ export class TrainingSession {
       case 'init':
         return this.init(r);
       case 'start':
-        return this.run(r, ['ready', 'paused']);
+        return this.go(r, ['ready', 'paused']);
       case 'resume':
-        return this.run(r, ['paused', 'ready']);
+        return this.go(r, ['paused', 'ready']);
       case 'pause':
         if (this.state === 'paused') return this.ack(r);
         this.expect(r, ['running']);
@@ -114,12 +105,14 @@ export class TrainingSession {
         });
         return this.ack(r);
       case 'saveCheckpoint': {
-        const tr = this.usable(r);
-        await this.exclusive(() => this.checkpoint(tr, r.id));
+        this.usable(r);
+        const run = this.run!;
+        await this.exclusive(() => run.checkpoint(r.id));
         return this.ack(r);
       }
       case 'injectFault':
-        this.fault = r.fault;
+        this.need(r);
+        this.run!.fault = r.fault;
         return this.ack(r);
       case 'dispose':
         this.teardown();
@@ -159,13 +152,7 @@ export class TrainingSession {
       trainer.dispose();
       throw e;
     }
-    this.trainer = trainer;
-    this.spec = spec;
-    this.facts = runFacts(spec);
-    this.probeText = probeTextFor(spec, dataset);
-    this.evalFirst = evalBeforeTraining(trainer.stepCount);
-    this.checkpointedAt = r.checkpoint ? trainer.stepCount : -1;
-    this.metrics = new MetricsBuffer();
+    this.run = new SessionRun(trainer, spec, dataset, this.reads, (ev) => this.host.emit(ev), !!r.checkpoint);
     this.setState('ready');
     const params = Object.values(trainer.params).reduce((s, p) => s + p.size, 0);
     const b = this.backend;
@@ -189,7 +176,7 @@ export class TrainingSession {
     this.ack(r);
   }
 
-  private run(r: Request, from: RunState[]): void {
+  private go(r: Request, from: RunState[]): void {
     if (this.state === 'running') return this.ack(r);
     this.expect(r, from);
     this.setState('running');
@@ -219,86 +206,26 @@ export class TrainingSession {
     return next;
   }
 
-  /** One step plus what the plan says is due around it. A failure ends the run with a failed event; it never
-   *  escapes. */
+  /** One step of the run and what is due around it; at the last step, finished. A failure ends the run with a
+   *  failed event; it never escapes. */
   private async advance(requestId?: number): Promise<boolean> {
-    const tr = this.trainer!;
-    const spec = this.spec!;
+    const run = this.run!;
     try {
-      if (this.evalFirst) {
-        this.evalFirst = false;
-        this.host.emit({ type: 'eval', report: await this.reads.evaluate(tr) });
+      if (await run.advance(requestId !== undefined)) {
+        run.flush();
+        this.setState('finished');
+        const tr = run.trainer;
+        this.host.emit({ type: 'finished', step: tr.stepCount, tokens: tr.tokens, time_s: tr.elapsedS });
       }
-      if (tr.stepCount >= this.facts!.totalSteps) {
-        this.finish(tr); // resumed from the final checkpoint: nothing left to train
-        return true;
-      }
-      this.injected(tr.stepCount + 1);
-      const report = await this.reads.step(tr);
-      const plan = planStep(spec.log, this.facts!, report.step);
-      if (plan.metrics) this.metrics.push(report);
-      if (hasExtras(plan) || requestId !== undefined || this.metrics.due()) this.flush(); // events in step order
-      if (plan.eval) this.host.emit({ type: 'eval', report: await this.reads.evaluate(tr) });
-      if (plan.routing) this.host.emit({ type: 'routing', report: await this.reads.routing(tr) });
-      if (plan.probe) await this.periodicProbe(tr);
-      if (plan.checkpoint) await this.checkpoint(tr);
-      if (plan.last) this.finish(tr);
       return true;
     } catch (e) {
-      await this.saveLastGood(tr, e);
       this.fail(e, requestId);
       return false;
     }
   }
 
-  private finish(tr: Trainer): void {
-    this.flush();
-    this.setState('finished');
-    this.host.emit({ type: 'finished', step: tr.stepCount, tokens: tr.tokens, time_s: tr.elapsedS });
-  }
-
-  private async checkpoint(tr: Trainer, requestId?: number): Promise<void> {
-    const bytes = await this.reads.checkpoint(tr);
-    this.checkpointedAt = tr.stepCount;
-    this.host.emit({ type: 'checkpoint', requestId, step: tr.stepCount, bytes });
-  }
-
-  /** A step that stopped on a non-finite loss or gradient applied no update: checkpoint that last good state
-   *  (unless it already is), so the run can go on from it, e.g. with a lower learning rate. */
-  private async saveLastGood(tr: Trainer, e: unknown): Promise<void> {
-    if (!(e instanceof NonFiniteLossError) || e.what === 'validation loss' || this.checkpointedAt === tr.stepCount)
-      return;
-    this.flush();
-    try {
-      await this.checkpoint(tr);
-    } catch {
-      // the failed event that follows reports the first problem
-    }
-  }
-
   private flush(): void {
-    const ev = this.metrics.drain(memory());
-    if (ev) this.host.emit(ev);
-  }
-
-  private async periodicProbe(tr: Trainer): Promise<void> {
-    if (this.probeText === null) return;
-    try {
-      this.host.emit({ type: 'probe', report: await this.reads.probe(tr, this.probeText) });
-    } catch (e) {
-      this.probeText = null;
-      this.host.emit({ type: 'warning', message: `periodic probe disabled: ${(e as Error).message}` });
-    }
-  }
-
-  private injected(step: number): void {
-    const f = this.fault;
-    if (!f || f.atStep !== step) return;
-    this.fault = null;
-    if (f.kind === 'device-lost')
-      throw new DeviceLostError(`GPU device was lost at step ${step} (simulated by injectFault)`);
-    if (f.kind === 'nan') throw new NonFiniteLossError(step, 'loss', NaN);
-    throw new Error(`injected error at step ${step}`);
+    this.run?.flush();
   }
 
   /** The run is over: report why, keep the trainer (a checkpoint may still be saved unless the device is gone). */
@@ -309,7 +236,7 @@ export class TrainingSession {
     this.failure = reason;
     this.setState('failed');
     const err: ErrorInfo = errorInfo(e);
-    this.host.emit({ type: 'failed', requestId, reason, fatal: true, step: this.trainer?.stepCount, error: err });
+    this.host.emit({ type: 'failed', requestId, reason, fatal: true, step: this.run?.trainer.stepCount, error: err });
   }
 
   /** WebGPU: a lost device (driver reset, GPU removed) fails the run right away, even while paused. */
@@ -328,15 +255,9 @@ export class TrainingSession {
   private teardown(): void {
     this.generation++;
     if (this.state !== 'idle' && this.state !== 'failed') this.flush();
-    this.trainer?.dispose();
-    this.trainer = null;
-    this.spec = null;
+    this.run?.trainer.dispose();
+    this.run = null;
     this.failure = null;
-    this.facts = null;
-    this.probeText = null;
-    this.evalFirst = false;
-    this.checkpointedAt = -1;
-    this.metrics = new MetricsBuffer();
     this.setState('idle');
   }
 
@@ -344,7 +265,7 @@ export class TrainingSession {
     if (s === this.state) return;
     if (s === 'paused' || s === 'stopped') this.flush();
     this.state = s;
-    this.host.emit({ type: 'state', state: s, step: this.trainer?.stepCount ?? 0 });
+    this.host.emit({ type: 'state', state: s, step: this.run?.trainer.stepCount ?? 0 });
   }
 
   private ack(r: Request): void {
@@ -353,13 +274,13 @@ export class TrainingSession {
       requestId: r.id,
       request: r.type,
       state: this.state,
-      step: this.trainer?.stepCount ?? 0,
+      step: this.run?.trainer.stepCount ?? 0,
     });
   }
 
   private need(r: Request): Trainer {
-    if (!this.trainer) throw new StateError(`"${r.type}" needs an initialised session: send init first`);
-    return this.trainer;
+    if (!this.run) throw new StateError(`"${r.type}" needs an initialised session: send init first`);
+    return this.run.trainer;
   }
 
   /** The trainer, unless its device is gone. */
