@@ -1,11 +1,11 @@
 // The run recorder on hand-made session events and an in-memory sink: order, coalescing behind a slow sink, the
 // end of a run (complete, failed, stopped, interrupted), resume, requested vs periodic reports, sink errors.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { EvalReport, ProbeReport, RoutingReport, StepReport } from '../../engine/contracts/reports';
 import type { MetricsRow, RoutingRow, RunSpecFile, RunSummary } from '../../engine/contracts/run-files';
 import type { ReadyEvent, WorkerEvent } from '../../engine/protocol';
 import { RunRecorder, type RunSink } from '../../engine/run/recorder';
-import { MetricsBuffer, stepRows } from '../../engine/session-metrics';
+import { MetricsBuffer, MIN_INTERVAL_MS, stepRows } from '../../engine/session-metrics';
 import { parseSpec } from '../../engine/spec';
 
 const spec = parseSpec({ name: 'rec', train: { steps: 4 }, data: { source: { kind: 'corpus', name: 'alice' } } });
@@ -270,5 +270,28 @@ describe('stepRows', () => {
     const b = new MetricsBuffer();
     b.push({ ...train(2), accuracy: 0.7 });
     expect(stepRows(b.drain({ numTensors: 0, numBytes: 0 })!)[0].accuracy).toBe(0.7);
+  });
+});
+
+describe('MetricsBuffer', () => {
+  it('batches rows into one event per 50 ms at most', () => {
+    vi.useFakeTimers({ toFake: ['performance'] });
+    try {
+      const b = new MetricsBuffer();
+      expect(b.due()).toBe(false); // nothing to send
+      for (let s = 1; s <= 5; s++) b.push(train(s));
+      expect(b.due()).toBe(false); // the last message (the buffer's start) is < 50 ms old
+      vi.advanceTimersByTime(MIN_INTERVAL_MS);
+      expect(b.due()).toBe(true);
+      const ev = b.drain({ numTensors: 3, numBytes: 4 })!;
+      expect(ev.count).toBe(5);
+      expect(Array.from(ev.columns.step)).toEqual([1, 2, 3, 4, 5]);
+      b.push(train(6));
+      expect(b.due()).toBe(false);
+      expect(b.drain({ numTensors: 0, numBytes: 0 })!.count).toBe(1); // an explicit flush sends at once
+      expect(b.drain({ numTensors: 0, numBytes: 0 })).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
