@@ -19,7 +19,6 @@ import { RunDirSink } from './run-sink';
 import { inlineEngineWorker, spawnEngineWorker } from './worker-host';
 
 export type { RunSpecFile, RunSummary };
-export { probeTextFor } from '../run/plan';
 
 /** A run that cannot start or continue; the message says what and where. */
 export class RunError extends Error {
@@ -138,7 +137,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunResult> {
     say(`${spec.name}: ${ready.dataset}; ${formatParams(ready.params)} parameters; backend ${ready.backend}`);
     if (opts.fault) await client.request('injectFault', { fault: opts.fault });
     watchProgress(client, progress, spec.train.steps);
-    const end = await train(client, recorder, sinkFailed, opts.handleSignals ?? true, say, dir);
+    const end = await train(client, recorder, sinkFailed, opts.handleSignals ?? true, say, sink.run!);
     await recorder.flush();
     const run = sink.run!;
     if (end.kind === 'failed') throw failure(end.ev, run);
@@ -171,7 +170,7 @@ async function train(
   sinkFailed: Promise<never>,
   handleSignals: boolean,
   say: (m: string) => void,
-  dir: string,
+  run: RunDir,
 ): Promise<End> {
   let signalled: (sig: NodeJS.Signals) => void = () => {};
   const signal = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
@@ -195,13 +194,13 @@ async function train(
     const finished = client.next('finished', () => true, 0).then((): End => ({ kind: 'finished' }));
     const failed = client.next('failed', (f) => f.fatal, 0).then((ev): End => ({ kind: 'failed', ev }));
     await client.request('start', {});
-    const first = await Promise.race([finished, failed, sinkFailed, signal.then((s) => s)]);
+    const first = await Promise.race([finished, failed, sinkFailed, signal]);
     if (typeof first !== 'string') return first;
     const paused = await client.request('pause', {}).catch(() => null); // null: it finished or failed meanwhile
     if (!paused) return Promise.race([finished, failed]);
-    if (!recorder.lastCheckpoint || recorder.lastCheckpoint.step !== paused.step)
-      await client.request('saveCheckpoint', {});
-    await recorder.interrupt([`Resume with \`npm run experiment -- --resume ${dir}\`.`]);
+    await recorder.flush(); // a checkpoint of this step may be on its way to disk
+    if (!run.listCheckpoints().includes(paused.step)) await client.request('saveCheckpoint', {});
+    await recorder.interrupt([`Resume with \`npm run experiment -- --resume ${run.dir}\`.`]);
     return { kind: 'signal', signal: first, step: paused.step };
   } finally {
     if (handleSignals) {
