@@ -53,26 +53,16 @@ export function shortestFloat32(x: number): number {
   return Number(x.toPrecision(9));
 }
 
-/** A metrics event as the StepReport rows of metrics.jsonl (the same rows whoever writes the run directory):
- *  float32 columns as their shortest decimals, no `accuracy` where it is NaN. */
+/** A metrics event as the StepReport rows of metrics.jsonl (the same rows whoever writes the run directory), in
+ *  the trainer's field order: float32 columns as their shortest decimals, a NaN (accuracy on text) left out. */
 export function stepRows(ev: MetricsEvent): StepReport[] {
-  const c = ev.columns;
-  const f = (col: Float32Array, i: number) => shortestFloat32(col[i]);
   return Array.from({ length: ev.count }, (_, i) => {
-    const row: StepReport = {
-      step: c.step[i],
-      tokens: c.tokens[i],
-      time_s: c.time_s[i],
-      split: 'train',
-      loss: f(c.loss, i),
-      ce: f(c.ce, i),
-      reg: f(c.reg, i),
-      lr: f(c.lr, i),
-      grad_norm: f(c.grad_norm, i),
-      step_ms: f(c.step_ms, i),
-      tokens_per_s: f(c.tokens_per_s, i),
-    };
-    if (!Number.isNaN(c.accuracy[i])) row.accuracy = f(c.accuracy, i);
-    return row;
+    const row: Record<string, number | string> = {};
+    for (const c of METRIC_COLUMNS) {
+      const v = ev.columns[c][i];
+      if (!Number.isNaN(v)) row[c] = FLOAT64.has(c) ? v : shortestFloat32(v);
+      if (c === 'time_s') row.split = 'train';
+    }
+    return row as unknown as StepReport;
   });
 }

@@ -124,6 +124,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunResult> {
   const client = opts.thread ? spawnEngineWorker({ timeoutMs: 0 }) : inlineEngineWorker({ timeoutMs: 0 });
   client.on('*', (ev) => recorder.consume(ev));
   try {
+    resumeRun?.claim('cli'); // fails while another live process writes the run
     const ready = await client
       .request('init', { protocol: PROTOCOL_VERSION, spec, sources, backend: [backend], checkpoint: from?.bytes })
       .catch((e: Error) => {
@@ -157,6 +158,7 @@ export async function runExperiment(opts: RunOptions): Promise<RunResult> {
     await client.request('stop', {}).catch(() => undefined); // no step may run on after this
     await client.request('dispose', {}).catch(() => undefined);
     client.dispose();
+    sink.run?.release(); // the recorder released it already unless the run never got going
   }
 }
 
