@@ -12,10 +12,12 @@
 // Writes go out one at a time in arrival order, which the session makes step order; while the sink is busy the
 // rows that arrive are queued and coalesced into one append. Nothing waits longer than the sink takes: a closed
 // app window loses only what was in flight (the session sends metrics at least every 50 ms while training).
-// After a sink error nothing more is written; flush() rejects with that error.
+// After a sink error nothing more is written; flush() rejects with that error. One recorder per session init: to
+// go on after a failure (e.g. a lost GPU: init again from the last checkpoint), record with a new recorder whose
+// `resume` is this run's spec.json.
 import type { EvalReport, ProbeReport, StepReport } from '../contracts/reports';
 import type { MetricsRow, RoutingRow, RunSpecFile, RunStatus, RunSummary } from '../contracts/run-files';
-import type { FailedEvent, WorkerEvent } from '../protocol';
+import { type FailedEvent, type WorkerEvent, unreachable } from '../protocol';
 import { stepRows } from '../session-metrics';
 import { evalBeforeTraining } from './plan';
 import { buildSummary, lossCurveSvg, summaryMarkdown, type RunEnd } from './summary';
@@ -135,7 +137,7 @@ export class RunRecorder {
       case 'ack':
         return;
       default:
-        return;
+        return unreachable(ev);
     }
   }
 
