@@ -6,7 +6,6 @@
 //   summary.json       RunSummary (status complete, failed or stopped); summary.md and loss.svg next to it
 //   writer.json        WriterClaim: who is writing the run now (removed at a clean end)
 // Types only. The Node implementation is engine/node/rundir.ts; the app's goes through engine/contracts/platform.ts.
-import type { BackendName } from '../backend';
 import type { ExperimentSpec } from '../spec';
 import type { RunListing, RunStatus } from './platform';
 import type { EvalReport, RoutingReport, StepReport } from './reports';
@@ -22,7 +21,8 @@ export type RoutingRow = RoutingReport;
 export interface RunSpecFile {
   spec: ExperimentSpec;
   engineVersion: string;
-  backend: { name: BackendName; adapter: string };
+  /** The engine's backend that started the run (webgpu | wasm | cpu), or another trainer ("pytorch": the export). */
+  backend: { name: string; adapter: string };
   dataset: string;
   vocabSize: number;
   createdAt: string;
@@ -43,7 +43,7 @@ export interface RunSummary {
   status: SummaryStatus;
   error?: { reason: string; message: string; step: number | null };
   engineVersion: string;
-  backend: string;
+  backend: string; // the backend that ended the run (a resumed run may have started on another)
   steps: number;
   tokens: number;
   trainTimeS: number; // training wall time (excludes evaluation), carried across resumes

@@ -4,7 +4,7 @@
 // never stopped. SIGINT/SIGTERM pause between steps, checkpoint and say how to resume; a non-finite loss fails the
 // run naming the step, with the last good state checkpointed by the session.
 import * as fs from 'node:fs';
-import type { BackendName } from '../backend';
+import { BACKEND_ORDER, type BackendName } from '../backend';
 import type { WorkbenchClient } from '../client';
 import type { RunSpecFile, RunSummary } from '../contracts/run-files';
 import { formatParams } from '../cost';
@@ -103,7 +103,9 @@ export async function runExperiment(opts: RunOptions): Promise<RunResult> {
   } else if (opts.spec) spec = opts.spec;
   else throw new RunError('runExperiment: give a spec or a run directory to resume');
 
-  const backend = opts.backend ?? meta?.backend.name ?? 'wasm';
+  // a run from elsewhere (the PyTorch export writes backend "pytorch") continues on the default backend
+  const recorded = BACKEND_ORDER.find((b) => b === meta?.backend.name);
+  const backend = opts.backend ?? recorded ?? 'wasm';
   if (meta && meta.backend.name !== backend)
     log(`note: the run was trained on ${meta.backend.name}; continuing on ${backend} is not bit-exact`);
   const from = resumeRun ? resumePoint(resumeRun, log) : null;

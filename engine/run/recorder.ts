@@ -69,6 +69,7 @@ export class RunRecorder {
   private lastTrain: StepReport | null = null;
   private lastVal: EvalReport | null = null;
   private at = { step: 0, tokens: 0, timeS: 0 };
+  private backend = ''; // the session's, from ready
   private trainCurve: [number, number][] = [];
   private valCurve: [number, number][] = [];
   private ops: Op[] = [];
@@ -84,6 +85,7 @@ export class RunRecorder {
   consume(ev: WorkerEvent): void {
     switch (ev.type) {
       case 'ready': {
+        this.backend = ev.backend;
         if (this.opts.resume) {
           this.file = this.opts.resume;
           const step = evalBeforeTraining(ev.step) ? -1 : ev.step; // a run resumed at step 0 starts over
@@ -150,7 +152,7 @@ export class RunRecorder {
       this.task(() => {
         this.ended = 'interrupted';
         const s = {
-          ...buildSummary(file, { status: 'stopped', ...this.at }, this.last()),
+          ...buildSummary(file, { status: 'stopped', backend: this.backend, ...this.at }, this.last()),
           status: 'interrupted' as const,
         };
         const svg = lossCurveSvg(file.spec.name, this.trainCurve, this.valCurve);
@@ -167,7 +169,7 @@ export class RunRecorder {
     if (this.error) throw this.error;
   }
 
-  private failure(ev: FailedEvent): RunEnd {
+  private failure(ev: FailedEvent): Omit<RunEnd, 'backend'> {
     const step = ev.step ?? this.at.step;
     const error = { reason: ev.reason, message: ev.error.message, step: ev.step ?? null };
     return { status: 'failed', ...this.at, step, error };
@@ -175,12 +177,12 @@ export class RunRecorder {
 
   /** The run ended: summary.json, summary.md and loss.svg, built when the writes before them are done (a resumed
    *  run's earlier rows are known by then), then the claim goes. */
-  private end(end: () => RunEnd): void {
+  private end(end: () => Omit<RunEnd, 'backend'>): void {
     if (this.closing || !this.file) return;
     this.closing = true;
     const file = this.file;
     this.task(() => {
-      const e = end();
+      const e: RunEnd = { ...end(), backend: this.backend };
       this.ended = e.status;
       const summary = buildSummary(file, e, this.last());
       const svg = lossCurveSvg(file.spec.name, this.trainCurve, this.valCurve);

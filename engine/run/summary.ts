@@ -9,6 +9,7 @@ import { lineChartSvg } from './svg';
 /** Where a run stands at its end (or interruption). */
 export interface RunEnd {
   status: SummaryStatus;
+  backend: string; // the backend that ran the last steps
   step: number;
   tokens: number;
   timeS: number; // training wall time
@@ -31,7 +32,7 @@ export function buildSummary(
     status: end.status,
     ...(end.error ? { error: end.error } : {}),
     engineVersion: file.engineVersion,
-    backend: file.backend.name,
+    backend: end.backend,
     steps: end.step,
     tokens: end.tokens,
     trainTimeS: round(end.timeS, 3),
@@ -107,7 +108,7 @@ export function summaryMarkdown(
       `${s.attentionMatrices.total} in all |`,
     `| data | ${file.dataset}; batch ${spec.data.batchSize} × ${spec.data.seqLen} tokens |`,
     `| training | ${spec.train.steps} steps, lr ${spec.train.lr}, seed ${spec.train.seed} |`,
-    `| backend | ${file.backend.name} (${file.backend.adapter}) |`,
+    `| backend | ${s.backend === file.backend.name ? `${s.backend} (${file.backend.adapter})` : `${s.backend} (started on ${file.backend.name})`} |`,
     `| engine | ${file.engineVersion} |`,
     `| started | ${file.createdAt} |`,
     ...(file.command ? [`| command | \`${file.command}\` |`] : []),
