@@ -1,0 +1,170 @@
+// What a line chart draws, computed from typed-array series without a DOM: the x and y axes (domain, nice ticks),
+// and per series the downsampled raw line (through each pixel column's last value), its min-max band, and the
+// smoothed line. Never more than ~2 points per pixel column per line, whatever the series length. The caches keep
+// smoothing incremental (only new points are smoothed) and reuse the downsampling buffers between frames.
+import { allocDownsampled, downsample, xExtent, yExtent, type Downsampled } from './downsample';
+import { SmoothingCache } from './smoothing';
+import { axisTicks, type AxisTicks } from './ticks';
+import type { XAxisKind } from './x-axis';
+
+export interface ChartView {
+  xAxis: XAxisKind;
+  logX: boolean;
+  logY: boolean;
+  smoothing: number; // 0..0.99
+}
+
+export const DEFAULT_VIEW: ChartView = { xAxis: 'step', logX: false, logY: false, smoothing: 0.6 };
+
+export interface SeriesInput {
+  key: string; // stable and unique in the chart: `${runId}/${split}/${metric}`
+  label: string; // legend and readout: "sh-k2 train"
+  color: string;
+  dash?: string; // SVG stroke-dasharray (validation lines, runs past the palette)
+  x: ArrayLike<number>; // the x-axis column (ascending)
+  xScale?: number; // x = x[i] * xScale (attention MACs per step); default 1
+  y: ArrayLike<number>;
+  steps: ArrayLike<number> | null; // the decay variable of smoothing (the step column); null: the index
+  smooth: boolean; // smoothing applies (training series); validation is already an average
+  band: boolean; // draw the min-max band of each pixel column
+  /** Full-resolution columns for export (step, tokens, time_s, ...). */
+  exportColumns?: Record<string, ArrayLike<number>>;
+}
+
+/** A recharts row: band = [min, max] of the column; y null breaks the line. */
+export interface ChartRow {
+  x: number;
+  y: number | null;
+  band: [number, number] | null;
+}
+
+export interface ModelSeries {
+  key: string;
+  label: string;
+  color: string;
+  dash?: string;
+  raw: ChartRow[];
+  smoothed: ChartRow[] | null; // null when smoothing is off or does not apply
+  hasBand: boolean; // some column holds more than one point
+  dots: boolean; // few points: mark them
+  points: number; // full-resolution points of the series
+}
+
+export interface ChartModel {
+  x: AxisTicks;
+  y: AxisTicks;
+  series: ModelSeries[];
+  notes: string[]; // what is not drawn and why ("3 values <= 0 not shown on the log y axis")
+  empty: boolean; // no series has a drawable point
+  maxRows: number; // the longest line handed to the renderer
+}
+
+/** Reused state of one chart between frames. */
+export class ChartCache {
+  readonly smoothing = new SmoothingCache();
+  private buffers = new Map<string, Downsampled>();
+
+  buffer(key: string, buckets: number): Downsampled {
+    let b = this.buffers.get(key);
+    if (!b || b.x.length < 2 * buckets + 4) this.buffers.set(key, (b = allocDownsampled(buckets)));
+    return b;
+  }
+
+  retain(keys: Set<string>): void {
+    this.smoothing.retain(keys);
+    for (const k of this.buffers.keys()) if (!keys.has(k.split('#')[0])) this.buffers.delete(k);
+  }
+}
+
+export interface ModelOptions {
+  width: number; // plot width in px (buckets = width / pxPerBucket)
+  height: number; // plot height in px (for the tick count)
+  xRange?: [number, number] | null; // zoom; null = everything
+  pxPerBucket?: number; // default 1
+}
+
+function rowsOf(d: Downsampled, withBand: boolean): ChartRow[] {
+  const rows = new Array<ChartRow>(d.n);
+  for (let i = 0; i < d.n; i++)
+    rows[i] =
+      d.count[i] === 0
+        ? { x: d.x[i], y: null, band: null }
+        : { x: d.x[i], y: d.last[i], band: withBand ? [d.lo[i], d.hi[i]] : null };
+  return rows;
+}
+
+function plural(n: number, one: string, many = one + 's'): string {
+  return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+}
+
+export function buildChartModel(
+  inputs: readonly SeriesInput[],
+  view: ChartView,
+  opts: ModelOptions,
+  cache: ChartCache = new ChartCache(),
+): ChartModel {
+  const buckets = Math.max(8, Math.floor(opts.width / (opts.pxPerBucket ?? 1)));
+  const logX = view.logX,
+    logY = view.logY;
+  cache.retain(new Set(inputs.map((s) => s.key)));
+
+  // x domain: the zoom, else everything drawable
+  let ext: [number, number] | null = null;
+  for (const s of inputs) {
+    const e = xExtent(s.x, { logX, xScale: s.xScale });
+    if (e) ext = ext ? [Math.min(ext[0], e[0]), Math.max(ext[1], e[1])] : e;
+  }
+  const xr = opts.xRange ?? ext;
+  const xTicks = axisTicks(xr, { log: logX, count: Math.max(2, Math.round(opts.width / 90)) });
+  const [x0, x1] = xTicks.domain; // the range itself, widened when it is a single point
+
+  let nonFinite = 0,
+    nonPositive = 0,
+    maxRows = 0,
+    yExt: [number, number] | null = null;
+  const series: ModelSeries[] = inputs.map((s) => {
+    const dsOpts = { x0, x1, buckets, logX, logY, xScale: s.xScale };
+    const raw = downsample(s.x, s.y, dsOpts, cache.buffer(s.key, buckets));
+    nonFinite += raw.nonFinite;
+    nonPositive += raw.nonPositive;
+    const e = yExtent(raw, x0, x1);
+    if (e) yExt = yExt ? [Math.min(yExt[0], e[0]), Math.max(yExt[1], e[1])] : e;
+    let hasBand = false;
+    for (let i = 0; i < raw.n && !hasBand; i++) hasBand = raw.count[i] > 1;
+    const withBand = s.band && hasBand;
+    const rawRows = rowsOf(raw, withBand);
+    let smoothed: ChartRow[] | null = null;
+    if (s.smooth && view.smoothing > 0 && s.y.length > 1) {
+      const sm = cache.smoothing.get(s.key, s.y, s.steps, view.smoothing);
+      smoothed = rowsOf(downsample(s.x, sm, dsOpts, cache.buffer(`${s.key}#smooth`, buckets)), false);
+    }
+    maxRows = Math.max(maxRows, rawRows.length, smoothed?.length ?? 0);
+    return {
+      key: s.key,
+      label: s.label,
+      color: s.color,
+      dash: s.dash,
+      raw: rawRows,
+      smoothed,
+      hasBand: withBand,
+      dots: rawRows.length <= 40,
+      points: s.y.length,
+    };
+  });
+
+  const yTicks = axisTicks(yExt, { log: logY, count: Math.max(2, Math.round(opts.height / 45)), pad: 0.04 });
+  const notes: string[] = [];
+  if (nonPositive > 0)
+    notes.push(
+      `${plural(nonPositive, 'value')} ≤ 0 not shown on the log ${logX && logY ? 'axes' : logX ? 'x axis' : 'y axis'}`,
+    );
+  if (nonFinite > 0) notes.push(`${plural(nonFinite, 'NaN/∞ value')} shown as gaps`);
+  return {
+    x: xTicks,
+    y: yTicks,
+    series,
+    notes,
+    empty: yExt === null,
+    maxRows,
+  };
+}
