@@ -29,6 +29,7 @@ export interface SeriesInput {
   band: boolean; // draw the min-max band of each pixel column
   /** Full-resolution columns for export (step, tokens, time_s, ...). */
   exportColumns?: Record<string, ArrayLike<number>>;
+  macsPerStep?: number; // adds an attention_macs column (step x this) to exports
 }
 
 /** A recharts row: band = [min, max] of the column; y null breaks the line. */
@@ -90,7 +91,8 @@ function rowsOf(d: Downsampled, withBand: boolean): ChartRow[] {
       d.count[i] === 0
         ? { x: d.x[i], y: null, band: null }
         : { x: d.x[i], y: d.last[i], band: withBand ? [d.lo[i], d.hi[i]] : null };
-  return rows;
+  // frozen: recharts keeps item data in an immer store, whose auto-freeze walks every row of unfrozen data
+  return Object.freeze(rows) as ChartRow[];
 }
 
 function plural(n: number, one: string, many = one + 's'): string {

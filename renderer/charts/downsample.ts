@@ -62,47 +62,67 @@ export function downsample(
   d.n = d.nonFinite = d.nonPositive = d.outside = 0;
   const logX = !!opts.logX,
     logY = !!opts.logY,
-    k = opts.xScale ?? 1;
+    k = opts.xScale ?? 1,
+    x0 = opts.x0,
+    x1 = opts.x1;
   const from = Math.max(0, opts.from ?? 0),
     to = Math.min(opts.to ?? xs.length, xs.length, ys.length);
-  const t = (x: number) => (logX ? Math.log(x) : x);
-  const t0 = t(opts.x0),
-    t1 = t(opts.x1);
+  const t0 = logX ? Math.log(x0) : x0,
+    t1 = logX ? Math.log(x1) : x1;
   const perUnit = t1 > t0 ? nb / (t1 - t0) : 0;
 
-  // the current row being filled
+  // the row being filled (plain locals: no closure captures them, so V8 keeps them in registers)
   let bucket = -2, // -1: the left neighbour, nb: the right one
     rx = 0,
     rlo = Infinity,
     rhi = -Infinity,
     rlast = NaN,
-    rcount = 0;
-  let gapPending = false;
-  let before = -1; // index of the last point left of the range (kept as the left neighbour)
+    rcount = 0,
+    gapPending = false;
 
-  const flush = () => {
-    if (rcount === 0) return;
-    const i = d.n++;
-    d.x[i] = rx;
-    d.lo[i] = rlo;
-    d.hi[i] = rhi;
-    d.last[i] = rlast;
-    d.count[i] = rcount;
-    rcount = 0;
-    rlo = Infinity;
-    rhi = -Infinity;
-  };
-  const gap = (x: number) => {
-    if (d.n === 0 || d.count[d.n - 1] === 0) return; // nothing drawn yet, or already broken
-    const i = d.n++;
-    d.x[i] = x;
-    d.lo[i] = d.hi[i] = d.last[i] = NaN;
-    d.count[i] = 0;
-  };
-  const add = (b: number, x: number, y: number) => {
+  // points left of the range (xs ascending: binary searches); the last one is the left neighbour
+  const start = lowerBound(xs, k, from, to, x0, false);
+  const positive = logX ? Math.min(start, lowerBound(xs, k, from, to, 0, true)) : from; // x <= 0: not on a log axis
+  d.nonPositive += positive - from;
+  for (let i = start - 1; i >= from; i--) {
+    const x = xs[i] * k;
+    if (x === x && !(logX && x <= 0) && drawable(ys[i], logY)) {
+      bucket = -1;
+      rx = x;
+      rlo = rhi = rlast = ys[i];
+      rcount = 1;
+      break;
+    }
+  }
+  d.outside += start - positive;
+
+  // the range itself: one pass, the per-point work inlined
+  let i = start;
+  for (; i < to; i++) {
+    const x = xs[i] * k,
+      y = ys[i];
+    if (x > x1) break;
+    if (!(x === x) || (logX && x <= 0)) {
+      if (x === x) d.nonPositive++;
+      continue; // no place on the x axis
+    }
+    if (y !== y || y === Infinity || y === -Infinity) {
+      d.nonFinite++;
+      if (rcount > 0 || d.n > 0) gapPending = true;
+      continue;
+    }
+    if (logY && y <= 0) {
+      d.nonPositive++;
+      continue;
+    }
+    let b = ((logX ? Math.log(x) : x) - t0) * perUnit;
+    b = b >= nb ? nb - 1 : b < 0 ? 0 : b | 0;
     if (b !== bucket || gapPending) {
-      flush();
-      if (gapPending) gap(x);
+      if (rcount > 0) pushRow(d, rx, rlo, rhi, rlast, rcount);
+      if (gapPending) pushGap(d, x);
+      rcount = 0;
+      rlo = Infinity;
+      rhi = -Infinity;
       gapPending = false;
       bucket = b;
     }
@@ -111,45 +131,60 @@ export function downsample(
     if (y < rlo) rlo = y;
     if (y > rhi) rhi = y;
     rcount++;
-  };
+  }
 
-  for (let i = from; i < to; i++) {
+  // the first drawable point right of the range is the right neighbour; the rest are only counted
+  d.outside += to - i;
+  for (; i < to; i++) {
     const x = xs[i] * k,
       y = ys[i];
-    if (!(x === x) || (logX && x <= 0)) {
-      if (x === x) d.nonPositive++;
-      continue; // no place on the x axis
-    }
-    if (x < opts.x0) {
-      d.outside++;
-      before = i;
+    if (!drawable(y, logY)) {
+      if (y === y && y !== Infinity && y !== -Infinity) d.nonPositive++;
+      else d.nonFinite++;
       continue;
     }
-    if (before >= 0) {
-      // the left neighbour goes first, so the line enters the plot from its edge
-      const by = ys[before];
-      if (Number.isFinite(by) && !(logY && by <= 0)) add(-1, xs[before] * k, by);
-      before = -1;
-    }
-    const past = x > opts.x1;
-    if (past) d.outside++;
-    if (!Number.isFinite(y)) {
-      d.nonFinite++;
-      if (rcount > 0 || d.n > 0) gapPending = true;
-    } else if (logY && y <= 0) {
-      d.nonPositive++;
-    } else {
-      const b = past ? nb : Math.min(nb - 1, Math.max(0, Math.floor((t(x) - t0) * perUnit)));
-      add(b, x, y);
-    }
-    if (past) {
-      // the first point right of the range is the right neighbour; the rest are only counted
-      for (let j = i + 1; j < to; j++) if (xs[j] * k > opts.x1) d.outside++;
-      break;
-    }
+    if (rcount > 0) pushRow(d, rx, rlo, rhi, rlast, rcount);
+    if (gapPending) pushGap(d, x);
+    rx = x;
+    rlo = rhi = rlast = y;
+    rcount = 1;
+    break;
   }
-  flush();
+  if (rcount > 0) pushRow(d, rx, rlo, rhi, rlast, rcount);
   return d;
+}
+
+/** First index in [from, to) whose x (xs[i] * k) is >= v (> v when strict); xs ascending. */
+function lowerBound(xs: ArrayLike<number>, k: number, from: number, to: number, v: number, strict: boolean): number {
+  let lo = from,
+    hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    const x = xs[mid] * k;
+    if (x < v || (strict && x === v)) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+const drawable = (y: number, logY: boolean) => y === y && y !== Infinity && y !== -Infinity && !(logY && y <= 0);
+
+function pushRow(d: Downsampled, x: number, lo: number, hi: number, last: number, count: number): void {
+  const i = d.n++;
+  d.x[i] = x;
+  d.lo[i] = lo;
+  d.hi[i] = hi;
+  d.last[i] = last;
+  d.count[i] = count;
+}
+
+/** A gap row breaks the line (none before anything is drawn, nor twice in a row). */
+function pushGap(d: Downsampled, x: number): void {
+  if (d.n === 0 || d.count[d.n - 1] === 0) return;
+  const i = d.n++;
+  d.x[i] = x;
+  d.lo[i] = d.hi[i] = d.last[i] = NaN;
+  d.count[i] = 0;
 }
 
 /** The finite x-extent of a series (x > 0 on a log axis); null when it has no such point. */
@@ -179,4 +214,40 @@ export function yExtent(d: Downsampled, x0 = -Infinity, x1 = Infinity): [number,
     if (d.hi[i] > hi) hi = d.hi[i];
   }
   return lo <= hi ? [lo, hi] : null;
+}
+
+/**
+ * Indices of the rows to draw for a stacked chart: the last row of each pixel column of [x0, x1] (all experts of a
+ * row come from the same report, so a drawn stack always sums to 1), plus the neighbours just outside the range.
+ */
+export function bucketLastRows(
+  xs: ArrayLike<number>,
+  opts: { x0: number; x1: number; buckets: number; logX?: boolean; xScale?: number },
+): number[] {
+  const k = opts.xScale ?? 1,
+    logX = !!opts.logX;
+  const t = (x: number) => (logX ? Math.log(x) : x);
+  const t0 = t(opts.x0),
+    t1 = t(opts.x1);
+  const per = t1 > t0 ? opts.buckets / (t1 - t0) : 0;
+  const out: number[] = [];
+  let lastBucket = NaN,
+    before = -1;
+  for (let i = 0; i < xs.length; i++) {
+    const x = xs[i] * k;
+    if (!Number.isFinite(x) || (logX && x <= 0)) continue;
+    if (x < opts.x0) {
+      before = i;
+      continue;
+    }
+    if (before >= 0) (out.push(before), (before = -1));
+    if (x > opts.x1) {
+      out.push(i);
+      break;
+    }
+    const b = Math.min(opts.buckets - 1, Math.floor((t(x) - t0) * per));
+    if (b === lastBucket) out[out.length - 1] = i;
+    else (out.push(i), (lastBucket = b));
+  }
+  return out;
 }

@@ -29,6 +29,8 @@ export function exportSeries(inputs: readonly SeriesInput[], smoothing: number):
     const n = s.y.length;
     const columns: Record<string, (number | null)[]> = {};
     for (const [name, col] of Object.entries(s.exportColumns ?? { x: s.x })) columns[name] = Array.from(col, num);
+    const step = s.exportColumns?.step;
+    if (step && s.macsPerStep) columns.attention_macs = Array.from(step, (v) => num(v * s.macsPerStep!));
     columns.value = Array.from(s.y, num);
     const sm = s.smooth && smoothing > 0 ? emaSmooth(s.y, smoothing, s.steps) : null;
     columns.smoothed = sm ? Array.from(sm, num) : new Array<number | null>(n).fill(null);

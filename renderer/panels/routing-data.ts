@@ -90,42 +90,6 @@ function findHead(r: RoutingReport, layer: number, side: RoutingSide, head: numb
   return s?.heads.find((h) => h.head === head) ?? s?.heads[head];
 }
 
-/**
- * Indices of the rows to draw for a stacked chart: the last row of each pixel column of [x0, x1] (all experts of a
- * row come from the same report, so a drawn stack always sums to 1), plus the neighbours just outside the range.
- */
-export function bucketLastRows(
-  xs: ArrayLike<number>,
-  opts: { x0: number; x1: number; buckets: number; logX?: boolean; xScale?: number },
-): number[] {
-  const k = opts.xScale ?? 1,
-    logX = !!opts.logX;
-  const t = (x: number) => (logX ? Math.log(x) : x);
-  const t0 = t(opts.x0),
-    t1 = t(opts.x1);
-  const per = t1 > t0 ? opts.buckets / (t1 - t0) : 0;
-  const out: number[] = [];
-  let lastBucket = NaN,
-    before = -1;
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i] * k;
-    if (!Number.isFinite(x) || (logX && x <= 0)) continue;
-    if (x < opts.x0) {
-      before = i;
-      continue;
-    }
-    if (before >= 0) (out.push(before), (before = -1));
-    if (x > opts.x1) {
-      out.push(i);
-      break;
-    }
-    const b = Math.min(opts.buckets - 1, Math.floor((t(x) - t0) * per));
-    if (b === lastBucket) out[out.length - 1] = i;
-    else (out.push(i), (lastBucket = b));
-  }
-  return out;
-}
-
 /** Map steps to another training column by the nearest training row at or before each step (e.g. wall time). */
 export function lookupByStep(
   steps: ArrayLike<number>,

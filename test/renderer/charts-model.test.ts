@@ -131,6 +131,10 @@ describe('chart data export', () => {
     expect(doc.series[0].columns.smoothed[19]).toBeCloseTo(emaSmooth(a.y, 0.9, a.steps)[19], 12);
     const off = JSON.parse(chartToJson([a], { title: 'loss', xAxis: 'step', smoothing: 0 }));
     expect(off.series[0].columns.smoothed.every((v: unknown) => v === null)).toBe(true);
+    const macs = JSON.parse(
+      chartToJson([{ ...a, macsPerStep: 2.5e6 }], { title: 'loss', xAxis: 'step', smoothing: 0 }),
+    );
+    expect(macs.series[0].columns.attention_macs.slice(0, 2)).toEqual([2.5e6, 5e6]);
   });
 
   it('makes file names without folders', () => {

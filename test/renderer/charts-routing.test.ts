@@ -1,12 +1,7 @@
 // Routing reports to per-(layer, side, head) columns: expert identity kept, missing rows as gaps, bucket rows.
 import { describe, expect, it } from 'vitest';
-import {
-  bucketLastRows,
-  lookupByStep,
-  routingColumns,
-  routingSlots,
-  sideLabel,
-} from '../../renderer/panels/routing-data';
+import { bucketLastRows } from '../../renderer/charts/downsample';
+import { lookupByStep, routingColumns, routingSlots, sideLabel } from '../../renderer/panels/routing-data';
 import type { RoutingReport } from '../../renderer/panels/report-types';
 
 function report(step: number, shares: number[][], withMlp = false): RoutingReport {
