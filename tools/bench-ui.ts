@@ -30,7 +30,7 @@ async function chartRedraw(opts: Options): Promise<Figures> {
   const site = await openChartsSite({ production: true });
   try {
     const page = await site.open('scenario=loss&n=100000', { width: 1100, height: 800 });
-    await page.waitForSelector('figure[aria-label="loss"] .recharts-line path', { timeout: 60_000 });
+    await page.waitForSelector('figure[aria-label="loss"] path.swc-line', { timeout: 60_000 });
     const r = await page.evaluate(async (repeats) => {
       const c = window.__charts;
       for (let i = 0; i < 5; i++) await c.redrawOnce(10); // warm-up (JIT, first layouts)

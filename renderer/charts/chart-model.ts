@@ -1,8 +1,9 @@
 // What a line chart draws, computed from typed-array series without a DOM: the x and y axes (domain, nice ticks),
-// and per series the downsampled raw line (through each pixel column's last value), its min-max band, and the
-// smoothed line. Never more than ~2 points per pixel column per line, whatever the series length. The caches keep
+// and per series the downsampled rows of the raw line (through each pixel column's last value, with its min-max
+// band) and of the smoothed line. Never more than ~2 points per pixel column per line, whatever the series length. The caches keep
 // smoothing incremental (only new points are smoothed) and reuse the downsampling buffers between frames.
 import { allocDownsampled, downsample, xExtent, yExtent, type Downsampled } from './downsample';
+import { ChunkIndex } from './chunk-index';
 import { SmoothingCache } from './smoothing';
 import { axisTicks, type AxisTicks } from './ticks';
 import type { XAxisKind } from './x-axis';
@@ -32,20 +33,13 @@ export interface SeriesInput {
   macsPerStep?: number; // adds an attention_macs column (step x this) to exports
 }
 
-/** A recharts row: band = [min, max] of the column; y null breaks the line. */
-export interface ChartRow {
-  x: number;
-  y: number | null;
-  band: [number, number] | null;
-}
-
 export interface ModelSeries {
   key: string;
   label: string;
   color: string;
   dash?: string;
-  raw: ChartRow[];
-  smoothed: ChartRow[] | null; // null when smoothing is off or does not apply
+  raw: Downsampled; // rows of the raw series (a view into the chart's cache: valid until its next build)
+  smoothed: Downsampled | null; // the smoothed series' rows; null when smoothing is off or does not apply
   hasBand: boolean; // some column holds more than one point
   dots: boolean; // few points: mark them
   points: number; // full-resolution points of the series
@@ -64,6 +58,15 @@ export interface ChartModel {
 export class ChartCache {
   readonly smoothing = new SmoothingCache();
   private buffers = new Map<string, Downsampled>();
+  private indexes = new Map<string, ChunkIndex>();
+
+  /** The chunk summary of a series, brought up to date (only new chunks are summarised). */
+  index(key: string, xs: ArrayLike<number>, ys: ArrayLike<number>): ChunkIndex {
+    let ix = this.indexes.get(key);
+    if (!ix) this.indexes.set(key, (ix = new ChunkIndex()));
+    ix.update(xs, ys);
+    return ix;
+  }
 
   buffer(key: string, buckets: number): Downsampled {
     let b = this.buffers.get(key);
@@ -74,6 +77,7 @@ export class ChartCache {
   retain(keys: Set<string>): void {
     this.smoothing.retain(keys);
     for (const k of this.buffers.keys()) if (!keys.has(k.split('#')[0])) this.buffers.delete(k);
+    for (const k of this.indexes.keys()) if (!keys.has(k.split('#')[0])) this.indexes.delete(k);
   }
 }
 
@@ -82,17 +86,6 @@ export interface ModelOptions {
   height: number; // plot height in px (for the tick count)
   xRange?: [number, number] | null; // zoom; null = everything
   pxPerBucket?: number; // default 1
-}
-
-function rowsOf(d: Downsampled, withBand: boolean): ChartRow[] {
-  const rows = new Array<ChartRow>(d.n);
-  for (let i = 0; i < d.n; i++)
-    rows[i] =
-      d.count[i] === 0
-        ? { x: d.x[i], y: null, band: null }
-        : { x: d.x[i], y: d.last[i], band: withBand ? [d.lo[i], d.hi[i]] : null };
-  // frozen: recharts keeps item data in an immer store, whose auto-freeze walks every row of unfrozen data
-  return Object.freeze(rows) as ChartRow[];
 }
 
 function plural(n: number, one: string, many = one + 's'): string {
@@ -126,30 +119,29 @@ export function buildChartModel(
     yExt: [number, number] | null = null;
   const series: ModelSeries[] = inputs.map((s) => {
     const dsOpts = { x0, x1, buckets, logX, logY, xScale: s.xScale };
-    const raw = downsample(s.x, s.y, dsOpts, cache.buffer(s.key, buckets));
+    const raw = downsample(s.x, s.y, dsOpts, cache.buffer(s.key, buckets), cache.index(s.key, s.x, s.y));
     nonFinite += raw.nonFinite;
     nonPositive += raw.nonPositive;
     const e = yExtent(raw, x0, x1);
     if (e) yExt = yExt ? [Math.min(yExt[0], e[0]), Math.max(yExt[1], e[1])] : e;
     let hasBand = false;
     for (let i = 0; i < raw.n && !hasBand; i++) hasBand = raw.count[i] > 1;
-    const withBand = s.band && hasBand;
-    const rawRows = rowsOf(raw, withBand);
-    let smoothed: ChartRow[] | null = null;
+    let smoothed: Downsampled | null = null;
     if (s.smooth && view.smoothing > 0 && s.y.length > 1) {
       const sm = cache.smoothing.get(s.key, s.y, s.steps, view.smoothing);
-      smoothed = rowsOf(downsample(s.x, sm, dsOpts, cache.buffer(`${s.key}#smooth`, buckets)), false);
+      const k = `${s.key}#smooth`;
+      smoothed = downsample(s.x, sm, dsOpts, cache.buffer(k, buckets), cache.index(k, s.x, sm));
     }
-    maxRows = Math.max(maxRows, rawRows.length, smoothed?.length ?? 0);
+    maxRows = Math.max(maxRows, raw.n, smoothed?.n ?? 0);
     return {
       key: s.key,
       label: s.label,
       color: s.color,
       dash: s.dash,
-      raw: rawRows,
+      raw,
       smoothed,
-      hasBand: withBand,
-      dots: rawRows.length <= 40,
+      hasBand: s.band && hasBand,
+      dots: raw.n <= 40,
       points: s.y.length,
     };
   });

@@ -3,6 +3,7 @@
 // the min and max of its y values (drawn as a band) and its last point (the line goes through it). One pass over the
 // points, no allocation when an output is reused. A non-finite y breaks the line (a gap row); on a log axis
 // non-positive values cannot be drawn and are dropped (and counted, so the chart can say so).
+import { CHUNK, type ChunkIndex } from './chunk-index';
 
 export interface DownsampleOptions {
   x0: number; // visible x-range (in data units)
@@ -56,6 +57,7 @@ export function downsample(
   ys: ArrayLike<number>,
   opts: DownsampleOptions,
   out?: Downsampled,
+  index?: ChunkIndex, // a summary of xs/ys (chunk-index.ts), up to date: same result, far fewer steps
 ): Downsampled {
   const nb = Math.max(1, Math.floor(opts.buckets));
   const d = out && capacityOf(out) >= 2 * nb + 4 ? out : allocDownsampled(nb);
@@ -96,12 +98,42 @@ export function downsample(
   }
   d.outside += start - positive;
 
-  // the range itself: one pass, the per-point work inlined
+  // the range itself: one pass, the per-point work inlined; with a chunk index, a whole chunk that lies in one
+  // pixel column (and is all finite, and drawable on the axes) is folded in one step
+  const end = lowerBound(xs, k, start, to, x1, true);
+  const chunks = index ? index.chunks : 0;
   let i = start;
-  for (; i < to; i++) {
+  while (i < end) {
+    const c = (i / CHUNK) | 0;
+    if (index && i === c * CHUNK && c < chunks && i + CHUNK <= end && index.clean[c] === 1 && !gapPending) {
+      const xa = index.xFirst[c] * k,
+        xb = index.xLast[c] * k;
+      if (!(logX && xa <= 0) && !(logY && index.lo[c] <= 0)) {
+        let ba = ((logX ? Math.log(xa) : xa) - t0) * perUnit,
+          bb = ((logX ? Math.log(xb) : xb) - t0) * perUnit;
+        ba = ba >= nb ? nb - 1 : ba < 0 ? 0 : ba | 0;
+        bb = bb >= nb ? nb - 1 : bb < 0 ? 0 : bb | 0;
+        if (ba === bb) {
+          if (ba !== bucket) {
+            if (rcount > 0) pushRow(d, rx, rlo, rhi, rlast, rcount);
+            rcount = 0;
+            rlo = Infinity;
+            rhi = -Infinity;
+            bucket = ba;
+          }
+          rx = xb;
+          rlast = index.lastY[c];
+          if (index.lo[c] < rlo) rlo = index.lo[c];
+          if (index.hi[c] > rhi) rhi = index.hi[c];
+          rcount += CHUNK;
+          i += CHUNK;
+          continue;
+        }
+      }
+    }
     const x = xs[i] * k,
       y = ys[i];
-    if (x > x1) break;
+    i++;
     if (!(x === x) || (logX && x <= 0)) {
       if (x === x) d.nonPositive++;
       continue; // no place on the x axis
@@ -187,21 +219,20 @@ function pushGap(d: Downsampled, x: number): void {
   d.count[i] = 0;
 }
 
-/** The finite x-extent of a series (x > 0 on a log axis); null when it has no such point. */
+/** The finite x-extent of a series (x > 0 on a log axis); null when it has no such point. xs ascending: the first
+ *  and last usable values, found from both ends (O(1) for a clean series). */
 export function xExtent(
   xs: ArrayLike<number>,
   opts: { logX?: boolean; xScale?: number } = {},
 ): [number, number] | null {
-  const k = opts.xScale ?? 1;
-  let lo = Infinity,
-    hi = -Infinity;
-  for (let i = 0; i < xs.length; i++) {
-    const x = xs[i] * k;
-    if (!Number.isFinite(x) || (opts.logX && x <= 0)) continue;
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
-  return lo <= hi ? [lo, hi] : null;
+  const k = opts.xScale ?? 1,
+    logX = !!opts.logX;
+  const usable = (x: number) => Number.isFinite(x) && !(logX && x <= 0);
+  let a = 0,
+    b = xs.length - 1;
+  while (a <= b && !usable(xs[a] * k)) a++;
+  while (b >= a && !usable(xs[b] * k)) b--;
+  return a <= b ? [xs[a] * k, xs[b] * k] : null;
 }
 
 /** The y-extent of downsampled rows (their bands), optionally inside [x0, x1] only. */

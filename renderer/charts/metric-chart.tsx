@@ -1,10 +1,13 @@
 // A metric line chart on recharts, fed the downsampled view of typed-array series (chart-model.ts): per series a
-// faint min-max band, the raw line (faint when smoothed), the smoothed line; validation series dashed. Never more
-// than ~one row per pixel column per line, no dots on long lines, no animation, stable string dataKeys; the model is
-// memoised on (series, width, view, zoom), so a redraw happens only when a run's version (once per frame at most),
-// the size or a setting changed. Hover is handled by HoverLayer above the plot without re-rendering it.
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { Area, CartesianGrid, ComposedChart, Line, XAxis, YAxis } from 'recharts';
+// faint min-max band, the raw line (faint when smoothed), the smoothed line; validation series dashed. recharts lays
+// out the chart (surface, axes with our nice ticks, grid, scales); the series are drawn by SeriesLayer inside it with
+// recharts' own scales, as paths built from the typed arrays: never more than ~one row per pixel column per line, no
+// dots on long lines, no animation. (Feeding the same rows to recharts' <Line>/<Area> cost ~40 ms of main thread per
+// redraw with three 100k-point runs: its per-point pipeline, store and remounts; see the bench in tools/bench-ui.ts.)
+// The model is memoised on (series, width, view, zoom), so a redraw happens only when a run's version (once per
+// frame at most), the size or a setting changed. Hover is handled by HoverLayer above the plot without re-rendering.
+import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
+import { CartesianGrid, ComposedChart, XAxis, YAxis, usePlotArea } from 'recharts';
 import { ChartCache, buildChartModel, type ChartModel, type ChartView, type SeriesInput } from './chart-model';
 import { ChartFrame, type FrameLegendItem } from './chart-frame';
 import type { ToolbarControls } from './chart-toolbar';
@@ -12,6 +15,7 @@ import { chartToCsv, chartToJson } from './export-data';
 import { formatValue, tickFormatter, type ValueKind } from './format';
 import type { Readout } from './hover-layer';
 import { PLOT_MARGIN, X_AXIS_HEIGHT, Y_AXIS_WIDTH, nearestIndex, plotRect } from './plot-geometry';
+import { bandPath, dotPositions, linePath, type AxisMap } from './series-paths';
 import { useChartTheme, type ChartTheme } from './theme';
 import { useElementSize } from './use-size';
 import { xAxisChoice } from './x-axis';
@@ -126,7 +130,6 @@ interface PlotProps {
 
 const Plot = memo(function Plot({ model, width, height, theme, view, xKind, yKind }: PlotProps) {
   const tick = { fill: theme.fgMuted, fontSize: 11 };
-  const smoothing = view.smoothing > 0;
   return (
     <ComposedChart width={width} height={height} margin={PLOT_MARGIN} accessibilityLayer={false}>
       <CartesianGrid stroke={theme.grid} vertical={false} />
@@ -141,7 +144,7 @@ const Plot = memo(function Plot({ model, width, height, theme, view, xKind, yKin
         tick={tick}
         tickFormatter={tickFormatter(xKind, model.x.step)}
         stroke={theme.border}
-        interval="preserveStartEnd"
+        interval={0}
       />
       <YAxis
         type="number"
@@ -154,79 +157,96 @@ const Plot = memo(function Plot({ model, width, height, theme, view, xKind, yKin
         tickFormatter={tickFormatter(yKind, model.y.step)}
         stroke={theme.border}
       />
-      {model.series.map((s) =>
-        s.hasBand ? (
-          <Area
-            key={`${s.key}:band`}
-            data={s.raw}
-            dataKey="band"
-            type="linear"
-            stroke="none"
-            fill={s.color}
-            fillOpacity={0.14}
-            isAnimationActive={false}
-            activeDot={false}
-            connectNulls={false}
-          />
-        ) : null,
-      )}
-      {model.series.map((s) => (
-        <Line
-          key={`${s.key}:raw`}
-          data={s.raw}
-          dataKey="y"
-          type="linear"
-          stroke={s.color}
-          strokeOpacity={smoothing && s.smoothed ? 0.35 : 1}
-          strokeWidth={smoothing && s.smoothed ? 1 : 1.6}
-          strokeDasharray={s.dash}
-          dot={s.dots ? { r: 2.5, fill: s.color, stroke: 'none' } : false}
-          activeDot={false}
-          isAnimationActive={false}
-          connectNulls={false}
-        />
-      ))}
-      {model.series.map((s) =>
-        s.smoothed ? (
-          <Line
-            key={`${s.key}:smooth`}
-            data={s.smoothed}
-            dataKey="y"
-            type="linear"
-            stroke={s.color}
-            strokeWidth={1.8}
-            strokeDasharray={s.dash}
-            dot={false}
-            activeDot={false}
-            isAnimationActive={false}
-            connectNulls={false}
-          />
-        ) : null,
-      )}
+      <SeriesLayer model={model} smoothing={view.smoothing > 0} logX={view.logX} logY={view.logY} />
     </ComposedChart>
   );
 });
 
+/**
+ * The series, drawn inside the recharts chart with its own axis scales: band, raw line, smoothed line, dots for short
+ * series. Paths are built straight from the downsampled typed arrays (series-paths.ts), clipped to the plot area.
+ */
+function SeriesLayer(p: { model: ChartModel; smoothing: boolean; logX: boolean; logY: boolean }) {
+  const { model, smoothing, logX, logY } = p;
+  const area = usePlotArea();
+  const clipId = useId().replace(/[^A-Za-z0-9_-]/g, '');
+  if (!area) return null;
+  // the axes' own maps (recharts' d3 scales: domain onto the plot area, y upwards), inlined in the path loops
+  const sx: AxisMap = { d0: model.x.domain[0], d1: model.x.domain[1], r0: area.x, r1: area.x + area.width, log: logX };
+  const sy: AxisMap = { d0: model.y.domain[0], d1: model.y.domain[1], r0: area.y + area.height, r1: area.y, log: logY };
+  return (
+    <g className="swc-series" clipPath={`url(#${clipId})`}>
+      <defs>
+        <clipPath id={clipId}>
+          <rect x={area.x} y={area.y - 2} width={area.width} height={area.height + 4} />
+        </clipPath>
+      </defs>
+      {model.series.map((s) => {
+        const faint = smoothing && s.smoothed !== null;
+        return (
+          <g key={s.key} className="swc-run" data-series={s.key}>
+            {s.hasBand && (
+              <path className="swc-band" d={bandPath(s.raw, sx, sy)} fill={s.color} fillOpacity={0.14} stroke="none" />
+            )}
+            <path
+              className="swc-line swc-raw"
+              d={linePath(s.raw, sx, sy)}
+              fill="none"
+              stroke={s.color}
+              strokeOpacity={faint ? 0.35 : 1}
+              strokeWidth={faint ? 1 : 1.6}
+              strokeDasharray={s.dash}
+              strokeLinejoin="round"
+            />
+            {s.smoothed && (
+              <path
+                className="swc-line swc-smooth"
+                d={linePath(s.smoothed, sx, sy)}
+                fill="none"
+                stroke={s.color}
+                strokeWidth={1.8}
+                strokeDasharray={s.dash}
+                strokeLinejoin="round"
+              />
+            )}
+            {s.dots &&
+              dotPositions(s.raw, sx, sy).map(([cx, cy], i) => (
+                <circle key={i} cx={cx} cy={cy} r={2.5} fill={s.color} />
+              ))}
+          </g>
+        );
+      })}
+    </g>
+  );
+}
+
 /** The values of every series at the point nearest to `x` (the cursor snaps to the nearest drawn point). */
 function readoutAt(model: ChartModel, x: number, xKind: ValueKind, yKind: ValueKind, xLabel: string): Readout | null {
   const rowsOf = (s: ChartModel['series'][number]) => s.smoothed ?? s.raw;
+  // nearest non-gap row of `d` to `v` (gap rows repeat an x; skip them)
+  const near = (d: ChartModel['series'][number]['raw'], v: number) => {
+    let i = nearestIndex(d.n, (k) => d.x[k], v);
+    if (i >= 0 && d.count[i] === 0) i = i > 0 && d.count[i - 1] > 0 ? i - 1 : i + 1 < d.n ? i + 1 : -1;
+    return i;
+  };
   let snap = NaN;
   for (const s of model.series) {
-    const rows = rowsOf(s);
-    const i = nearestIndex(rows.length, (k) => rows[k].x, x);
-    if (i >= 0 && (Number.isNaN(snap) || Math.abs(rows[i].x - x) < Math.abs(snap - x))) snap = rows[i].x;
+    const d = rowsOf(s);
+    const i = near(d, x);
+    if (i >= 0 && (Number.isNaN(snap) || Math.abs(d.x[i] - x) < Math.abs(snap - x))) snap = d.x[i];
   }
   if (Number.isNaN(snap)) return null;
   const span = Math.abs(model.x.domain[1] - model.x.domain[0]) || 1;
   const items = [];
   for (const s of model.series) {
-    const rows = rowsOf(s);
-    const i = nearestIndex(rows.length, (k) => rows[k].x, snap);
-    if (i < 0 || Math.abs(rows[i].x - snap) > span * 0.02 || rows[i].y === null) continue;
-    const raw = s.smoothed ? s.raw[nearestIndex(s.raw.length, (k) => s.raw[k].x, snap)]?.y : null;
-    const value =
-      formatValue(rows[i].y, yKind) +
-      (s.smoothed && raw !== null && raw !== undefined ? ` (raw ${formatValue(raw, yKind)})` : '');
+    const d = rowsOf(s);
+    const i = near(d, snap);
+    if (i < 0 || Math.abs(d.x[i] - snap) > span * 0.02) continue;
+    let value = formatValue(d.last[i], yKind);
+    if (s.smoothed) {
+      const j = near(s.raw, snap);
+      if (j >= 0) value += ` (raw ${formatValue(s.raw.last[j], yKind)})`;
+    }
     items.push({ key: s.key, label: s.label, color: s.color, value });
   }
   return { x: snap, xText: `${xLabel} ${formatValue(snap, xKind)}`, items };

@@ -198,7 +198,7 @@ const StackPlot = memo(function StackPlot(props: {
         tick={tick}
         tickFormatter={tickFormatter(props.xKind, model.x.step)}
         stroke={theme.border}
-        interval="preserveStartEnd"
+        interval={0}
       />
       <YAxis
         type="number"

@@ -1,6 +1,7 @@
 // Downsampling typed-array columns to one row per pixel column (min / max / last per column, W&B style).
 import { describe, expect, it } from 'vitest';
 import { downsample, xExtent, yExtent, allocDownsampled } from '../../renderer/charts/downsample';
+import { CHUNK, ChunkIndex } from '../../renderer/charts/chunk-index';
 
 function rng(seed: number) {
   let s = seed >>> 0;
@@ -99,5 +100,57 @@ describe('downsample', () => {
     const d = downsample([7], [0.5], { x0: 7, x1: 7, buckets: 50 });
     expect(d.n).toBe(1);
     expect([d.x[0], d.last[0]]).toEqual([7, 0.5]);
+  });
+});
+
+describe('chunk index', () => {
+  const fields = (d: ReturnType<typeof downsample>) => ({
+    n: d.n,
+    x: Array.from(d.x.subarray(0, d.n)),
+    lo: Array.from(d.lo.subarray(0, d.n)),
+    hi: Array.from(d.hi.subarray(0, d.n)),
+    last: Array.from(d.last.subarray(0, d.n)),
+    count: Array.from(d.count.subarray(0, d.n)),
+    counted: [d.nonFinite, d.nonPositive, d.outside],
+  });
+
+  it('gives exactly the point-by-point result, for any range, axis and NaN pattern', () => {
+    const r = rng(7);
+    const n = 20_000;
+    const x = Float64Array.from({ length: n }, (_, i) => i * 3 + 1);
+    const y = Float64Array.from({ length: n }, (_, i) =>
+      r() < 0.002 ? NaN : r() < 0.01 ? -r() : 5 * Math.exp(-i / 4000) + r(),
+    );
+    const ix = new ChunkIndex();
+    ix.update(x, y);
+    expect(ix.chunks).toBe(Math.floor(n / CHUNK));
+    for (const o of [
+      { x0: 1, x1: 60_000, buckets: 500 },
+      { x0: 1, x1: 60_000, buckets: 37, logY: true },
+      { x0: 1, x1: 60_000, buckets: 300, logX: true },
+      { x0: 5_000, x1: 9_000.5, buckets: 40 },
+      { x0: 1, x1: 60_000, buckets: 5000 }, // more columns than chunks fit: mostly points
+      { x0: 2e6, x1: 9e7, buckets: 400, xScale: 1500 },
+    ])
+      expect(fields(downsample(x, y, o, undefined, ix))).toEqual(fields(downsample(x, y, o)));
+  });
+
+  it('follows a growing series and starts over when it is rolled back', () => {
+    const x = Float64Array.from({ length: 1000 }, (_, i) => i),
+      y = Float64Array.from(x, (v) => Math.sin(v));
+    const ix = new ChunkIndex();
+    ix.update(x.subarray(0, 100), y.subarray(0, 100));
+    expect(ix.chunks).toBe(6);
+    ix.update(x, y);
+    expect(ix.chunks).toBe(62);
+    const y2 = y.slice(0, 500);
+    y2[490] = 42; // rolled back and trained again differently
+    ix.update(x.subarray(0, 500), y2);
+    expect(ix.chunks).toBe(31);
+    expect(ix.hi[30]).toBe(42);
+    const o = { x0: 0, x1: 499, buckets: 20 };
+    expect(fields(downsample(x.subarray(0, 500), y2, o, undefined, ix))).toEqual(
+      fields(downsample(x.subarray(0, 500), y2, o)),
+    );
   });
 });

@@ -4,6 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { ChartCache, buildChartModel, type SeriesInput } from '../../renderer/charts/chart-model';
 import { chartToCsv, chartToJson, exportFileName } from '../../renderer/charts/export-data';
 import { emaSmooth } from '../../renderer/charts/smoothing';
+import { downsample } from '../../renderer/charts/downsample';
+import { bandPath, dotPositions, linePath, mapFn } from '../../renderer/charts/series-paths';
 
 function run(id: string, n: number, offset = 0): SeriesInput {
   const step = Float64Array.from({ length: n }, (_, i) => i + 1);
@@ -31,8 +33,8 @@ describe('chart model', () => {
     expect(m.maxRows).toBeLessThanOrEqual(600);
     expect(m.series).toHaveLength(3);
     for (const s of m.series) {
-      expect(s.raw.length).toBeGreaterThan(500);
-      expect(s.smoothed!.length).toBe(s.raw.length);
+      expect(s.raw.n).toBeGreaterThan(500);
+      expect(s.smoothed!.n).toBe(s.raw.n);
       expect(s.hasBand).toBe(true);
       expect(s.dots).toBe(false);
       expect(s.points).toBe(100_000);
@@ -46,14 +48,14 @@ describe('chart model', () => {
   it('says nothing is drawable when every series is empty', () => {
     const m = buildChartModel([run('a', 0)], view, { width: 400, height: 200 });
     expect(m.empty).toBe(true);
-    expect(m.series[0].raw).toEqual([]);
+    expect(m.series[0].raw.n).toBe(0);
     expect(buildChartModel([], view, { width: 400, height: 200 }).empty).toBe(true);
   });
 
   it('draws one point on a widened domain, with a dot and no smoothing', () => {
     const m = buildChartModel([run('a', 1)], view, { width: 400, height: 200 });
     expect(m.empty).toBe(false);
-    expect(m.series[0].raw).toHaveLength(1);
+    expect(m.series[0].raw.n).toBe(1);
     expect(m.series[0].dots).toBe(true);
     expect(m.series[0].smoothed).toBeNull();
     expect(m.x.domain[0]).toBeLessThan(1);
@@ -66,7 +68,7 @@ describe('chart model', () => {
     (s.y as Float64Array)[20] = -1;
     const lin = buildChartModel([s], view, { width: 400, height: 200 });
     expect(lin.notes).toEqual(['1 NaN/∞ value shown as gaps']);
-    expect(lin.series[0].raw.some((r) => r.y === null)).toBe(true);
+    expect(Array.from(lin.series[0].raw.count.subarray(0, lin.series[0].raw.n))).toContain(0); // a gap row
     const log = buildChartModel([s], { ...view, logY: true }, { width: 400, height: 200 });
     expect(log.notes[0]).toBe('1 value ≤ 0 not shown on the log y axis');
     expect(log.y.domain[0]).toBeGreaterThan(0);
@@ -87,7 +89,7 @@ describe('chart model', () => {
     expect(m.x.domain).toEqual([3e6, 3e9]);
     const z = buildChartModel([run('a', 1000)], view, { width: 400, height: 200, xRange: [100, 200] });
     expect(z.x.domain).toEqual([100, 200]);
-    expect(z.series[0].raw.length).toBe(103); // 101 points inside and the two neighbours
+    expect(z.series[0].raw.n).toBe(103); // 101 points inside and the two neighbours
   });
 
   it('smooths incrementally through its cache and matches one-shot smoothing', () => {
@@ -98,9 +100,9 @@ describe('chart model', () => {
     buildChartModel([first], view, { width: 5000, height: 200 }, cache);
     const m = buildChartModel([s], view, { width: 5000, height: 200 }, cache);
     const ref = emaSmooth(s.y, 0.6, s.steps);
-    const last = m.series[0].smoothed!.at(-1)!;
-    expect(last.x).toBe(5000);
-    expect(last.y).toBeCloseTo(ref[4999], 12);
+    const sm = m.series[0].smoothed!;
+    expect(sm.x[sm.n - 1]).toBe(5000);
+    expect(sm.last[sm.n - 1]).toBeCloseTo(ref[4999], 12);
   });
 });
 
@@ -140,5 +142,38 @@ describe('chart data export', () => {
   it('makes file names without folders', () => {
     expect(exportFileName('Loss / val (3 runs)', 'svg')).toBe('loss-val-3-runs.svg');
     expect(exportFileName('???', 'csv')).toBe('chart.csv');
+  });
+});
+
+describe('series paths', () => {
+  // x: 0..10 onto 0..100 px; y: 0..100 onto 100..0 px (upwards)
+  const sx = { d0: 0, d1: 10, r0: 0, r1: 100, log: false },
+    sy = { d0: 0, d1: 100, r0: 100, r1: 0, log: false };
+
+  it('draws the line through each row, breaking at gaps and at values the scale cannot place', () => {
+    const d = downsample([1, 2, 3, 4, 5, 6], [1, 2, NaN, 4, 5, 6], { x0: 1, x1: 6, buckets: 100 });
+    expect(linePath(d, sx, sy)).toBe('M10,99L20,98M40,96L50,95L60,94');
+    const logY = { d0: 1, d1: 100, r0: 100, r1: 0, log: true };
+    const e = downsample([1, 2, 3, 4], [1, 10, 0, 100], { x0: 1, x1: 4, buckets: 100 });
+    expect(linePath(e, sx, logY)).toBe('M10,100L20,50M40,0'); // log of 0 has no place: the line breaks
+  });
+
+  it('maps like a d3 scale, linear and log', () => {
+    expect(mapFn(sx)(2.5)).toBe(25);
+    const log = mapFn({ d0: 1, d1: 1000, r0: 0, r1: 300, log: true });
+    expect(log(10)).toBeCloseTo(100, 9);
+    expect(log(0)).toBeNaN();
+  });
+
+  it('closes one band polygon per unbroken stretch: max forward, min back', () => {
+    const x = [1, 1.2, 2, 2.2, 3, 3.2];
+    const d = downsample(x, [1, 3, 2, 5, 4, 4], { x0: 1, x1: 3.2, buckets: 3 });
+    expect(Array.from(d.count.subarray(0, d.n))).toEqual([2, 2, 2]);
+    expect(bandPath(d, sx, sy)).toBe('M12,97L22,95L32,96L32,96L22,98L12,99Z');
+    expect(dotPositions(d, sx, sy)).toEqual([
+      [12, 97],
+      [22, 95],
+      [32, 96],
+    ]);
   });
 });
