@@ -93,15 +93,15 @@ export const ChartFrame = memo(function ChartFrame(p: ChartFrameProps) {
         <span className="swc-title" title={title}>
           {title}
         </span>
-        <ChartToolbar
-          view={p.view}
-          onViewChange={p.onViewChange}
-          controls={p.controls}
-          zoomed={p.zoomed}
-          onResetZoom={p.onResetZoom}
-          onExport={onExport}
-          macsAvailable={p.macsAvailable}
-        />
+        {!p.empty && (
+          <ChartToolbar
+            view={p.view}
+            onViewChange={p.onViewChange}
+            controls={p.controls}
+            onExport={onExport}
+            macsAvailable={p.macsAvailable}
+          />
+        )}
       </div>
       <div className="swc-body" ref={bodyRef} style={{ height: p.height }}>
         {p.empty ? (
@@ -112,6 +112,17 @@ export const ChartFrame = memo(function ChartFrame(p: ChartFrameProps) {
           width > 0 && (
             <>
               {p.renderPlot()}
+              {p.zoomed && (
+                <button
+                  type="button"
+                  className="swc-reset"
+                  style={{ top: rect.top + 4, right: width - rect.left - rect.width + 4 }}
+                  onClick={p.onResetZoom}
+                  title="Show the whole x range (or double-click the chart)"
+                >
+                  Reset zoom
+                </button>
+              )}
               {scale && (
                 <HoverLayer
                   rect={rect}

@@ -110,7 +110,7 @@ export function buildChartModel(
     if (e) ext = ext ? [Math.min(ext[0], e[0]), Math.max(ext[1], e[1])] : e;
   }
   const xr = opts.xRange ?? ext;
-  const xTicks = axisTicks(xr, { log: logX, count: Math.max(2, Math.round(opts.width / 90)) });
+  const xTicks = axisTicks(xr, { log: logX, count: Math.max(2, Math.round(opts.width / 70)) });
   const [x0, x1] = xTicks.domain; // the range itself, widened when it is a single point
 
   let nonFinite = 0,
@@ -122,8 +122,10 @@ export function buildChartModel(
     const raw = downsample(s.x, s.y, dsOpts, cache.buffer(s.key, buckets), cache.index(s.key, s.x, s.y));
     nonFinite += raw.nonFinite;
     nonPositive += raw.nonPositive;
-    const e = yExtent(raw, x0, x1);
-    if (e) yExt = yExt ? [Math.min(yExt[0], e[0]), Math.max(yExt[1], e[1])] : e;
+    const grow = (e: [number, number] | null) => {
+      if (e) yExt = yExt ? [Math.min(yExt[0], e[0]), Math.max(yExt[1], e[1])] : e;
+    };
+    grow(yExtent(raw, x0, x1, true)); // the lines set the y range; a band may reach past it (clipped)
     let hasBand = false;
     for (let i = 0; i < raw.n && !hasBand; i++) hasBand = raw.count[i] > 1;
     let smoothed: Downsampled | null = null;
@@ -131,6 +133,7 @@ export function buildChartModel(
       const sm = cache.smoothing.get(s.key, s.y, s.steps, view.smoothing);
       const k = `${s.key}#smooth`;
       smoothed = downsample(s.x, sm, dsOpts, cache.buffer(k, buckets), cache.index(k, s.x, sm));
+      grow(yExtent(smoothed, x0, x1, true));
     }
     maxRows = Math.max(maxRows, raw.n, smoothed?.n ?? 0);
     return {
@@ -146,7 +149,7 @@ export function buildChartModel(
     };
   });
 
-  const yTicks = axisTicks(yExt, { log: logY, count: Math.max(2, Math.round(opts.height / 45)), pad: 0.04 });
+  const yTicks = axisTicks(yExt, { log: logY, count: Math.max(2, Math.round(opts.height / 35)), pad: 0.04 });
   const notes: string[] = [];
   if (nonPositive > 0)
     notes.push(

@@ -1,4 +1,4 @@
-// A chart's small toolbar: x-axis choice, log x, log y, smoothing (with its value), reset zoom, export. Every control
+// A chart's small toolbar: x-axis choice, log x, log y, smoothing (with its value), export. Every control
 // has an accessible name; the chart's figure is named by its title, so tests find "X axis" inside figure "loss".
 import { memo, useEffect, useId, useRef, useState } from 'react';
 import type { ChartView } from './chart-model';
@@ -17,8 +17,6 @@ interface ToolbarProps {
   view: ChartView;
   onViewChange: (patch: Partial<ChartView>) => void;
   controls: ToolbarControls;
-  zoomed: boolean;
-  onResetZoom: () => void;
   onExport: (kind: ExportKind) => void;
   macsAvailable: boolean; // the MACs axis needs a spec: without one the option is disabled
 }
@@ -36,7 +34,7 @@ export const ChartToolbar = memo(function ChartToolbar(p: ToolbarProps) {
         >
           {X_AXES.map((a) => (
             <option key={a.kind} value={a.kind} title={a.description} disabled={a.kind === 'macs' && !p.macsAvailable}>
-              x: {a.label}
+              x: {a.short}
             </option>
           ))}
         </select>
@@ -54,11 +52,6 @@ export const ChartToolbar = memo(function ChartToolbar(p: ToolbarProps) {
         </label>
       )}
       {controls.smoothing !== false && <SmoothingSlider value={view.smoothing} onChange={p.onViewChange} />}
-      {p.zoomed && (
-        <button type="button" onClick={p.onResetZoom} title="Show the whole x range (or double-click the chart)">
-          Reset zoom
-        </button>
-      )}
       <ExportMenu onExport={p.onExport} />
     </div>
   );

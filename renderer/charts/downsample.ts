@@ -235,14 +235,17 @@ export function xExtent(
   return a <= b ? [xs[a] * k, xs[b] * k] : null;
 }
 
-/** The y-extent of downsampled rows (their bands), optionally inside [x0, x1] only. */
-export function yExtent(d: Downsampled, x0 = -Infinity, x1 = Infinity): [number, number] | null {
+/** The y-extent of downsampled rows, optionally inside [x0, x1] only: of their bands, or (`lines`) of the line
+ *  through their last values only (an isolated spike widens a band, not the axis: TensorBoard's "ignore outliers"). */
+export function yExtent(d: Downsampled, x0 = -Infinity, x1 = Infinity, lines = false): [number, number] | null {
   let lo = Infinity,
     hi = -Infinity;
   for (let i = 0; i < d.n; i++) {
     if (d.count[i] === 0 || d.x[i] < x0 || d.x[i] > x1) continue;
-    if (d.lo[i] < lo) lo = d.lo[i];
-    if (d.hi[i] > hi) hi = d.hi[i];
+    const a = lines ? d.last[i] : d.lo[i],
+      b = lines ? d.last[i] : d.hi[i];
+    if (a < lo) lo = a;
+    if (b > hi) hi = b;
   }
   return lo <= hi ? [lo, hi] : null;
 }

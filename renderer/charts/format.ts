@@ -13,7 +13,7 @@ export function formatSignificant(x: number, digits = 3): string {
   if (!Number.isFinite(x)) return formatNonFinite(x);
   if (x === 0) return '0';
   const a = Math.abs(x);
-  if (a >= 1e-3 && a < 1e6) return String(Number(x.toPrecision(digits)));
+  if (a >= 1e-2 && a < 1e6) return String(Number(x.toPrecision(digits)));
   return Number(x.toPrecision(digits))
     .toExponential()
     .replace(/\.?0+e/, 'e')
@@ -88,7 +88,8 @@ export function tickFormatter(kind: ValueKind, step: number): (v: number) => str
 
 function formatPlain(v: number, step: number): string {
   const a = Math.abs(v);
-  if (a !== 0 && (a >= 1e6 || a < 1e-4)) return formatSignificant(v, 3);
+  if (a === 0 && step < 1e-2) return '0'; // beside 2.5e-4, 5e-4: not 0.00000
+  if (a !== 0 && (a >= 1e6 || a < 1e-2)) return formatSignificant(v, 3); // 1e-3, 7.5e-4: learning rates
   return v.toFixed(Math.min(decimalsFor(step), 8));
 }
 

@@ -16,6 +16,7 @@ import { formatValue, tickFormatter, type ValueKind } from './format';
 import type { Readout } from './hover-layer';
 import { PLOT_MARGIN, X_AXIS_HEIGHT, Y_AXIS_WIDTH, nearestIndex, plotRect } from './plot-geometry';
 import { bandPath, dotPositions, linePath, type AxisMap } from './series-paths';
+import { axisTick } from './axis-tick';
 import { useChartTheme, type ChartTheme } from './theme';
 import { useElementSize } from './use-size';
 import { xAxisChoice } from './x-axis';
@@ -33,6 +34,8 @@ export interface MetricChartProps {
   emptyText?: string;
   notes?: string[];
 }
+
+const ALL_CONTROLS = {};
 
 export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
   const theme = useChartTheme();
@@ -61,18 +64,22 @@ export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
 
   const choice = xAxisChoice(xAxis);
   const yKind = p.yKind ?? 'plain';
+  // the frame's props stay the same objects while only the data grows (toolbar and legend do not re-render)
+  const legendSig = p.series.map((s) => `${s.key}\u0000${s.label}\u0000${s.color}\u0000${s.dash ?? ''}`).join('\u0001');
   const legend = useMemo<FrameLegendItem[]>(
     () => p.series.map((s) => ({ key: s.key, label: s.label, color: s.color, dash: s.dash })),
-    [p.series],
+    [legendSig], // the signature stands for the series' look
   );
+  const series = useRef(p.series);
+  series.current = p.series;
   const lookup = useCallback(
     (x: number) => (model ? readoutAt(model, x, choice.valueKind, yKind, choice.label) : null),
     [model, choice, yKind],
   );
   const exportData = useCallback(() => {
     const meta = { title: p.title, xAxis: choice.label, smoothing };
-    return { csv: chartToCsv(p.series, meta), json: chartToJson(p.series, meta) };
-  }, [p.series, p.title, choice, smoothing]);
+    return { csv: chartToCsv(series.current, meta), json: chartToJson(series.current, meta) };
+  }, [p.title, choice, smoothing]);
   const renderPlot = useCallback(
     () =>
       model ? (
@@ -89,14 +96,15 @@ export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
     [model, width, height, theme, p.view, choice, yKind],
   );
   const resetZoom = useCallback(() => setXRange(null), []);
-  const notes = useMemo(() => [...(model?.notes ?? []), ...(p.notes ?? [])], [model, p.notes]);
+  const notesSig = [...(model?.notes ?? []), ...(p.notes ?? [])].join('\u0001');
+  const notes = useMemo(() => (notesSig ? notesSig.split('\u0001') : []), [notesSig]);
   const empty = p.series.length === 0 || (model !== null && model.empty);
   return (
     <ChartFrame
       title={p.title}
       view={p.view}
       onViewChange={p.onViewChange}
-      controls={p.controls ?? {}}
+      controls={p.controls ?? ALL_CONTROLS}
       macsAvailable={p.macsAvailable ?? false}
       height={height}
       empty={empty}
@@ -129,7 +137,6 @@ interface PlotProps {
 }
 
 const Plot = memo(function Plot({ model, width, height, theme, view, xKind, yKind }: PlotProps) {
-  const tick = { fill: theme.fgMuted, fontSize: 11 };
   return (
     <ComposedChart width={width} height={height} margin={PLOT_MARGIN} accessibilityLayer={false}>
       <CartesianGrid stroke={theme.grid} vertical={false} />
@@ -141,8 +148,7 @@ const Plot = memo(function Plot({ model, width, height, theme, view, xKind, yKin
         scale={view.logX ? 'log' : 'linear'}
         allowDataOverflow
         height={X_AXIS_HEIGHT}
-        tick={tick}
-        tickFormatter={tickFormatter(xKind, model.x.step)}
+        tick={axisTick('x', tickFormatter(xKind, model.x.step), theme.fgMuted)}
         stroke={theme.border}
         interval={0}
       />
@@ -153,8 +159,7 @@ const Plot = memo(function Plot({ model, width, height, theme, view, xKind, yKin
         scale={view.logY ? 'log' : 'linear'}
         allowDataOverflow
         width={Y_AXIS_WIDTH}
-        tick={tick}
-        tickFormatter={tickFormatter(yKind, model.y.step)}
+        tick={axisTick('y', tickFormatter(yKind, model.y.step), theme.fgMuted)}
         stroke={theme.border}
       />
       <SeriesLayer model={model} smoothing={view.smoothing > 0} logX={view.logX} logY={view.logY} />

@@ -11,6 +11,7 @@ import { formatValue, tickFormatter, type ValueKind } from './format';
 import type { Readout } from './hover-layer';
 import { PLOT_MARGIN, X_AXIS_HEIGHT, Y_AXIS_WIDTH, nearestIndex, plotRect } from './plot-geometry';
 import { axisTicks, type AxisTicks } from './ticks';
+import { axisTick } from './axis-tick';
 import { useChartTheme, type ChartTheme } from './theme';
 import { useElementSize } from './use-size';
 import { xAxisChoice } from './x-axis';
@@ -49,7 +50,7 @@ function buildStacked(
   xRange: [number, number] | null,
 ): StackedModel {
   const ext = xExtent(input.x, { logX, xScale: input.xScale });
-  const x = axisTicks(xRange ?? ext, { log: logX, count: Math.max(2, Math.round(width / 90)) });
+  const x = axisTicks(xRange ?? ext, { log: logX, count: Math.max(2, Math.round(width / 70)) });
   if (!ext || input.layers.length === 0) return { x, rows: [], empty: true, dropped: 0 };
   const k = input.xScale ?? 1;
   const idx = bucketLastRows(input.x, {
@@ -177,7 +178,6 @@ const StackPlot = memo(function StackPlot(props: {
   xKind: ValueKind;
 }) {
   const { model, input, theme } = props;
-  const tick = { fill: theme.fgMuted, fontSize: 11 };
   return (
     <AreaChart
       width={props.width}
@@ -195,8 +195,7 @@ const StackPlot = memo(function StackPlot(props: {
         scale={props.logX ? 'log' : 'linear'}
         allowDataOverflow
         height={X_AXIS_HEIGHT}
-        tick={tick}
-        tickFormatter={tickFormatter(props.xKind, model.x.step)}
+        tick={axisTick('x', tickFormatter(props.xKind, model.x.step), theme.fgMuted)}
         stroke={theme.border}
         interval={0}
       />
@@ -205,8 +204,7 @@ const StackPlot = memo(function StackPlot(props: {
         domain={[0, 1]}
         ticks={Y_TICKS}
         width={Y_AXIS_WIDTH}
-        tick={tick}
-        tickFormatter={tickFormatter('percent', 0.25)}
+        tick={axisTick('y', tickFormatter('percent', 0.25), theme.fgMuted)}
         stroke={theme.border}
       />
       {input.layers.map((l) => (

@@ -27,6 +27,10 @@ const CSS = `
 .swc-menu button { text-align: left; border-color: transparent; }
 .swc-body { position: relative; width: 100%; min-height: 120px; touch-action: pan-y; }
 .swc-body svg { display: block; overflow: visible; }
+.swc-reset { position: absolute; z-index: 5; font: inherit; font-size: 11px; color: var(--fg, #1d2129);
+  background: var(--surface, #fff); border: 1px solid var(--border, #d9dce2); border-radius: 5px; padding: 1px 6px;
+  cursor: pointer; }
+.swc-reset:focus-visible { outline: 2px solid var(--accent, #2f6fde); }
 .swc-empty { position: absolute; inset: 0; display: flex; align-items: center; justify-content: center;
   text-align: center; padding: 12px; color: var(--fg-muted, #5b6270); font-size: 12px; }
 .swc-hover { position: absolute; inset: 0; cursor: crosshair; }

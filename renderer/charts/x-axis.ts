@@ -6,7 +6,8 @@ export type XAxisKind = 'step' | 'tokens' | 'time' | 'macs';
 
 export interface XAxisChoice {
   kind: XAxisKind;
-  label: string; // the select's option and the axis title
+  label: string; // the axis title and readouts
+  short: string; // the select's option
   column: 'step' | 'tokens' | 'time_s'; // the metric column the x values come from
   valueKind: ValueKind;
   description: string; // the tooltip
@@ -16,6 +17,7 @@ export const X_AXES: readonly XAxisChoice[] = [
   {
     kind: 'step',
     label: 'step',
+    short: 'step',
     column: 'step',
     valueKind: 'count',
     description: 'Training step (optimizer updates).',
@@ -23,6 +25,7 @@ export const X_AXES: readonly XAxisChoice[] = [
   {
     kind: 'tokens',
     label: 'tokens',
+    short: 'tokens',
     column: 'tokens',
     valueKind: 'si',
     description: 'Training tokens seen (batch size × sequence length per step).',
@@ -30,6 +33,7 @@ export const X_AXES: readonly XAxisChoice[] = [
   {
     kind: 'time',
     label: 'wall time',
+    short: 'time',
     column: 'time_s',
     valueKind: 'duration',
     description: 'Training wall time: time spent in training steps (evaluation and pauses not counted).',
@@ -37,6 +41,7 @@ export const X_AXES: readonly XAxisChoice[] = [
   {
     kind: 'macs',
     label: 'attention MACs',
+    short: 'MACs',
     column: 'step',
     valueKind: 'si',
     description:

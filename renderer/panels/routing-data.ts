@@ -36,6 +36,12 @@ export function sideLabel(slot: Pick<RoutingSlot, 'side' | 'usedBy'>): string {
   return `${slot.side === 'src' ? 'source' : 'destination'} (${proj})`;
 }
 
+/** "V" / "QO" / "MLP": a side in a chart title. */
+export function sideShort(slot: Pick<RoutingSlot, 'side' | 'usedBy'>): string {
+  if (slot.side === 'mlp') return 'MLP';
+  return slot.usedBy.length ? slot.usedBy.join('') : slot.side === 'src' ? 'V' : 'O';
+}
+
 export interface RoutingColumns {
   n: number;
   nExperts: number;

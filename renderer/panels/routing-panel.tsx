@@ -14,6 +14,7 @@ import {
   routingColumns,
   routingSlots,
   sideLabel,
+  sideShort,
   type RoutingColumns,
   type RoutingSide,
 } from './routing-data';
@@ -71,7 +72,7 @@ export const RoutingPanels = memo(function RoutingPanels({ runId, view, onViewCh
   );
   const health = useMemo<SeriesInput[]>(() => {
     if (!cols || !x) return [];
-    const base = { x: x.x, xScale: x.xScale, steps: cols.step, smooth: false, band: true };
+    const base = { x: x.x, xScale: x.xScale, steps: cols.step, smooth: false, band: false };
     const exportColumns = { step: cols.step, tokens: cols.tokens };
     return [
       {
@@ -101,59 +102,63 @@ export const RoutingPanels = memo(function RoutingPanels({ runId, view, onViewCh
       </p>
     );
   const waiting = `Waiting for the first routing report${info?.routingInterval ? ` (every ${info.routingInterval} steps)` : ''}`;
-  const where = slot ? `layer ${slot.layer} · ${sideLabel(slot)} · head ${h}` : '';
+  const where = slot ? `L${slot.layer} ${sideShort(slot)} · head ${h}` : '';
   const notes = x?.note ? [x.note] : [];
   return (
     <>
       <div className="swc-picker swc-panel-wide" role="group" aria-label="Routing selection">
         <strong>Routing</strong>
-        <label>
-          layer{' '}
-          <select
-            aria-label="Routing layer"
-            value={slot?.layer ?? ''}
-            disabled={!slot}
-            onChange={(ev) => onViewChange({ routingLayer: Number(ev.target.value) })}
-          >
-            {[...new Set(slots.map((s) => s.layer))].map((l) => (
-              <option key={l} value={l}>
-                {l}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          side{' '}
-          <select
-            aria-label="Routing side"
-            value={slot?.side ?? ''}
-            disabled={!slot}
-            onChange={(ev) => onViewChange({ routingSide: ev.target.value as RoutingSide })}
-          >
-            {slots
-              .filter((s) => s.layer === slot?.layer)
-              .map((s) => (
-                <option key={s.side} value={s.side}>
-                  {sideLabel(s)}
-                </option>
-              ))}
-          </select>
-        </label>
-        <label>
-          head{' '}
-          <select
-            aria-label="Routing head"
-            value={h}
-            disabled={!slot}
-            onChange={(ev) => setHead(Number(ev.target.value))}
-          >
-            {Array.from({ length: slot?.nHeads ?? 0 }, (_, i) => (
-              <option key={i} value={i}>
-                {i}
-              </option>
-            ))}
-          </select>
-        </label>
+        {slot && (
+          <>
+            <label>
+              layer{' '}
+              <select
+                aria-label="Routing layer"
+                value={slot?.layer ?? ''}
+                disabled={!slot}
+                onChange={(ev) => onViewChange({ routingLayer: Number(ev.target.value) })}
+              >
+                {[...new Set(slots.map((s) => s.layer))].map((l) => (
+                  <option key={l} value={l}>
+                    {l}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <label>
+              side{' '}
+              <select
+                aria-label="Routing side"
+                value={slot?.side ?? ''}
+                disabled={!slot}
+                onChange={(ev) => onViewChange({ routingSide: ev.target.value as RoutingSide })}
+              >
+                {slots
+                  .filter((s) => s.layer === slot?.layer)
+                  .map((s) => (
+                    <option key={s.side} value={s.side}>
+                      {sideLabel(s)}
+                    </option>
+                  ))}
+              </select>
+            </label>
+            <label>
+              head{' '}
+              <select
+                aria-label="Routing head"
+                value={h}
+                disabled={!slot}
+                onChange={(ev) => setHead(Number(ev.target.value))}
+              >
+                {Array.from({ length: slot?.nHeads ?? 0 }, (_, i) => (
+                  <option key={i} value={i}>
+                    {i}
+                  </option>
+                ))}
+              </select>
+            </label>
+          </>
+        )}
         {cols && cols.n > 0 && <LatestStats cols={cols} />}
       </div>
       <StackedChart

@@ -89,17 +89,20 @@ export function metricSeries(
   const series: SeriesInput[] = [],
     notes: string[] = [];
   const single = entries.length === 1;
-  entries.forEach((e, r) => {
-    const info = infos[r];
-    if (xAxis === 'macs' && info.macsPerStep === null) {
-      notes.push(`${labels[r]}: no attention MACs without its spec, not shown on this axis`);
-      return;
-    }
-    for (const m of metrics) {
+  const drawable = entries.map((e, r) => {
+    const ok = !(xAxis === 'macs' && infos[r].macsPerStep === null);
+    if (!ok) notes.push(`${labels[r]}: no attention MACs without its spec, not shown on this axis`);
+    return ok;
+  });
+  // metric by metric (all training lines, then validation on top of them), run by run
+  for (const m of metrics)
+    entries.forEach((e, r) => {
+      if (!drawable[r]) return;
+      const info = infos[r];
       const table = m.table === 'train' ? e.train : e.val;
-      if (!(table.names as readonly string[]).includes(m.column)) continue;
+      if (!(table.names as readonly string[]).includes(m.column)) return;
       const y = (table.get as (c: string) => Float64Array)(m.column);
-      if (y.length === 0) continue; // nothing yet (validation comes every evalInterval steps)
+      if (y.length === 0) return; // nothing yet (validation comes every evalInterval steps)
       const step = table.get('step');
       const colorIndex = single ? (m.colorOffset ?? 0) : runIds.indexOf(e.id);
       series.push({
@@ -116,7 +119,6 @@ export function metricSeries(
         exportColumns: { step, tokens: table.get('tokens'), time_s: table.get('time_s') },
         macsPerStep: info.macsPerStep ?? undefined,
       });
-    }
-  });
+    });
   return { series, notes, macsAvailable: infos.some((i) => i.macsPerStep !== null) };
 }

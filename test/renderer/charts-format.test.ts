@@ -28,6 +28,9 @@ describe('format', () => {
     expect(formatDuration(0.25)).toBe('0.25s');
     expect(formatSignificant(0.000123456)).toBe('1.23e-4');
     expect(formatSignificant(1.8391)).toBe('1.84');
+    expect(formatSignificant(0.0025)).toBe('2.5e-3');
+    expect(tickFormatter('plain', 0.00025)(0.00075)).toBe('7.5e-4');
+    expect(tickFormatter('plain', 0.00025)(0)).toBe('0');
     expect(formatValue(NaN)).toBe('NaN');
     expect(formatValue(null)).toBe('–');
     expect(formatValue(0.731, 'percent')).toBe('73.1%');
