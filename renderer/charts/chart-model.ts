@@ -110,7 +110,11 @@ export function buildChartModel(
     if (e) ext = ext ? [Math.min(ext[0], e[0]), Math.max(ext[1], e[1])] : e;
   }
   const xr = opts.xRange ?? ext;
-  const xTicks = axisTicks(xr, { log: logX, count: Math.max(2, Math.round(opts.width / 70)) });
+  const xTicks = axisTicks(xr, {
+    log: logX,
+    count: Math.max(2, Math.round(opts.width / 70)),
+    integer: view.xAxis !== 'time', // steps, tokens, MACs are counts
+  });
   const [x0, x1] = xTicks.domain; // the range itself, widened when it is a single point
 
   let nonFinite = 0,

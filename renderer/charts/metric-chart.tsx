@@ -45,6 +45,7 @@ export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
   const width = size.width;
   const cache = useRef<ChartCache | null>(null);
   cache.current ??= new ChartCache();
+  const axes = useRef<{ x: ChartModel['x']; y: ChartModel['y'] } | null>(null);
   const { xAxis, logX, logY, smoothing } = p.view;
   useEffect(() => setXRange(null), [xAxis, logX]); // a zoom is in the old axis' units
 
@@ -59,6 +60,14 @@ export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
     );
     if (p.yDomain && !logY)
       m.y = { ...m.y, domain: p.yDomain, ticks: m.y.ticks.filter((t) => t >= p.yDomain![0] && t <= p.yDomain![1]) };
+    // the same tick values keep the same arrays: recharts then keeps its axis settings (no store update)
+    const prev = axes.current;
+    if (prev) {
+      if (sameNumbers(prev.x.ticks, m.x.ticks)) m.x.ticks = prev.x.ticks;
+      if (sameNumbers(prev.y.ticks, m.y.ticks)) m.y.ticks = prev.y.ticks;
+      if (sameNumbers(prev.y.domain, m.y.domain)) m.y.domain = prev.y.domain;
+    }
+    axes.current = { x: m.x, y: m.y };
     return m;
   }, [p.series, width, height, xAxis, logX, logY, smoothing, xRange, p.yDomain]);
 
@@ -125,6 +134,10 @@ export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
     />
   );
 });
+
+function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
 
 interface PlotProps {
   model: ChartModel;

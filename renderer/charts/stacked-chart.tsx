@@ -48,9 +48,10 @@ function buildStacked(
   logX: boolean,
   width: number,
   xRange: [number, number] | null,
+  integer: boolean,
 ): StackedModel {
   const ext = xExtent(input.x, { logX, xScale: input.xScale });
-  const x = axisTicks(xRange ?? ext, { log: logX, count: Math.max(2, Math.round(width / 70)) });
+  const x = axisTicks(xRange ?? ext, { log: logX, count: Math.max(2, Math.round(width / 70)), integer });
   if (!ext || input.layers.length === 0) return { x, rows: [], empty: true, dropped: 0 };
   const k = input.xScale ?? 1;
   const idx = bucketLastRows(input.x, {
@@ -79,8 +80,8 @@ export const StackedChart = memo(function StackedChart(p: StackedChartProps) {
   useEffect(() => setXRange(null), [xAxis, logX]);
   const rect = plotRect(size.width, height);
   const model = useMemo(
-    () => (size.width > 0 ? buildStacked(p.input, logX, rect.width, xRange) : null),
-    [p.input, logX, rect.width, xRange, size.width],
+    () => (size.width > 0 ? buildStacked(p.input, logX, rect.width, xRange, xAxis !== 'time') : null),
+    [p.input, logX, rect.width, xRange, size.width, xAxis],
   );
   const choice = xAxisChoice(xAxis);
   const legend = useMemo<FrameLegendItem[]>(

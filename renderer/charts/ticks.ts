@@ -53,7 +53,7 @@ export function logTicks(lo: number, hi: number, count: number): { ticks: number
 /** A padded domain for data within [lo, hi] and its ticks (padding in log space on a log axis). */
 export function axisTicks(
   extent: [number, number] | null,
-  opts: { log?: boolean; count?: number; pad?: number; fallback?: [number, number] },
+  opts: { log?: boolean; count?: number; pad?: number; fallback?: [number, number]; integer?: boolean },
 ): AxisTicks {
   const count = opts.count ?? 5,
     pad = opts.pad ?? 0;
@@ -69,7 +69,7 @@ export function axisTicks(
     return { domain: [lo, hi], ticks, step };
   }
   if (hi - lo < 1e-12 * Math.max(1, Math.abs(lo))) {
-    const w = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
+    const w = opts.integer ? Math.max(1, Math.round(Math.abs(lo) * 0.1)) : Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
     lo -= w;
     hi += w;
   } else {
@@ -78,5 +78,10 @@ export function axisTicks(
     hi += p;
   }
   const { ticks, step } = linearTicks(lo, hi, count);
+  if (opts.integer && step < 1) {
+    // counts (steps, tokens): no fractional ticks
+    const whole = linearTicks(lo, hi, Math.max(1, Math.floor(hi - lo)));
+    return { domain: [lo, hi], ticks: whole.ticks.filter(Number.isInteger), step: Math.max(1, whole.step) };
+  }
   return { domain: [lo, hi], ticks, step };
 }

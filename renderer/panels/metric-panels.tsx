@@ -50,7 +50,7 @@ interface SharedProps extends RunsPanelProps {
 function SimpleMetricPanel(
   p: SharedProps & { title: string; metrics: MetricSpec[]; logY?: boolean; smoothing?: number },
 ) {
-  const version = useRunsVersion(p.runIds);
+  const version = useRunsVersion(p.runIds, true);
   const mode = useChartTheme().mode;
   const [view, onView] = useChartView(p.shared, p.onShared, { logY: p.logY, smoothing: p.smoothing });
   const data = useMemo(
@@ -102,7 +102,7 @@ const ACCURACY: MetricSpec[] = [
 
 /** Accuracy for synthetic tasks: answer and token accuracy, and per task (val) when the runs report tasks. */
 export const AccuracyPanel = memo(function AccuracyPanel(p: SharedProps) {
-  const version = useRunsVersion(p.runIds);
+  const version = useRunsVersion(p.runIds, true);
   const mode = useChartTheme().mode;
   const [view, onView] = useChartView(p.shared, p.onShared, { smoothing: 0.6 });
   const data = useMemo(() => {

@@ -20,7 +20,7 @@ export interface PanelGridProps {
 export const PanelGrid = memo(function PanelGrid(p: PanelGridProps) {
   ensureChartStyles();
   const [view, onViewChange] = useOwnedView(p.view, p.onViewChange);
-  const version = useRunsVersion(p.runIds);
+  const version = useRunsVersion(p.runIds, true);
   const hasAccuracy = useMemo(
     () => entriesOf(p.runIds).some((e) => runInfo(e).synthetic !== null || hasFinite(e.train.get('accuracy'))),
     [version], // `version` stands for the runs' data

@@ -1,7 +1,7 @@
 // Routing over time for one run: pick a layer, a side (source V / destination O / σ-MoE MLP) and a head; see each
 // expert's usage share as a stacked area (expert e keeps its place and colour at every step), and the head's
 // normalised usage entropy and dead-expert fraction. Dense runs have no experts: one line says so, no empty axes.
-import { memo, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useMemo, useState } from 'react';
 import type { ChartView, SeriesInput } from '../charts/chart-model';
 import { MetricChart } from '../charts/metric-chart';
 import { expertColor, runColor } from '../charts/palette';
@@ -18,7 +18,7 @@ import {
   type RoutingColumns,
   type RoutingSide,
 } from './routing-data';
-import { runInfo, useRunsVersion } from './run-data';
+import { runInfo } from './run-data';
 import { useChartView, type PanelsView, type ViewChange } from './panel-view';
 
 const UNIT_RANGE: [number, number] = [0, 1];
@@ -31,7 +31,9 @@ export interface RoutingPanelsProps {
 
 /** The picker row and the two routing charts (grid items of the panel grid). */
 export const RoutingPanels = memo(function RoutingPanels({ runId, view, onViewChange }: RoutingPanelsProps) {
-  const version = useRunsVersion([runId]);
+  // routing rows arrive every routingInterval steps: re-render for them (and for the spec), not for every metric
+  // batch; on the wall-time axis the training rows place them, so that axis follows the run's version too
+  const version = useRoutingVersion(runId, view.xAxis === 'time');
   const mode = useChartTheme().mode;
   const [head, setHead] = useState(0);
   const [healthView, onHealthView] = useChartView(view, onViewChange, {});
@@ -184,6 +186,18 @@ export const RoutingPanels = memo(function RoutingPanels({ runId, view, onViewCh
     </>
   );
 });
+
+/** A key that changes when the run's routing rows (or its spec or listing) change; with `everyRow`, on every
+ *  version of the run. Taken in a transition, like the other secondary panels. */
+function useRoutingVersion(runId: string, everyRow: boolean): string {
+  const key = useRuns((s) => {
+    const e = s.runs[runId];
+    if (!e) return '';
+    const last = e.routing[e.routing.length - 1];
+    return everyRow ? `v${e.version}` : `${e.routing.length}:${last?.step ?? ''}:${e.specFile ? 1 : 0}`;
+  });
+  return useDeferredValue(key);
+}
 
 /** The newest report's numbers for the picked head, as text (readable without hovering). */
 function LatestStats({ cols }: { cols: RoutingColumns }) {

@@ -1,6 +1,7 @@
 // What the panels need to know about a run beyond its columns, read from its spec.json (RunSpecFile): a label, the
 // attention MACs of one step (for the MACs x-axis), whether it has routing at all (dense runs have none), whether it
 // trains a synthetic task (accuracy), and how often routing is logged. Plus the series builders for metric charts.
+import { useDeferredValue } from 'react';
 import { useRuns, type RunEntry } from '../state/runs';
 import { ExperimentSpecSchema, type ExperimentSpec } from '../../engine/spec';
 import { attentionCost } from '../../engine/cost';
@@ -59,9 +60,15 @@ export function entriesOf(runIds: readonly string[]): RunEntry[] {
   return runIds.map((id) => runs[id]).filter((e): e is RunEntry => !!e);
 }
 
-/** Re-render when any of the runs changes: a string of their versions (one store update per frame at most). */
-export function useRunsVersion(runIds: readonly string[]): string {
-  return useRuns((s) => runIds.map((id) => `${id}:${s.runs[id]?.version ?? -1}`).join('|'));
+/**
+ * Re-render when any of the runs changes: a string of their versions (one store update per frame at most).
+ * `deferred`: the secondary panels take the new version in a transition (React renders them in slices, after the
+ * loss chart), so a grid of charts redrawing together never makes one long task.
+ */
+export function useRunsVersion(runIds: readonly string[], deferred = false): string {
+  const v = useRuns((s) => runIds.map((id) => `${id}:${s.runs[id]?.version ?? -1}`).join('|'));
+  const later = useDeferredValue(v);
+  return deferred ? later : v;
 }
 
 export interface MetricSpec {

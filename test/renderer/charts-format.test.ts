@@ -93,5 +93,9 @@ describe('ticks', () => {
     expect(l.domain[0]).toBeCloseTo(1, 12);
     expect(l.domain[1]).toBeCloseTo(100, 12);
     expect(axisTicks(null, {}).domain).toEqual([0, 1]);
+    const one = axisTicks([1, 1], { integer: true, count: 4 }); // a run's first step
+    expect(one.domain).toEqual([0, 2]);
+    expect(one.ticks).toEqual([0, 1, 2]);
+    expect(axisTicks([1, 3], { integer: true, count: 8 }).ticks).toEqual([1, 2, 3]);
   });
 });
