@@ -2,7 +2,7 @@
 // with its own colour, so "which expert collapsed" stays visible. Rows are whole reports (the last one of each pixel
 // column), so every drawn stack sums to 1. Same frame, toolbar, hover and exports as the line charts.
 import { memo, useCallback, useEffect, useMemo, useState } from 'react';
-import { Area, AreaChart, CartesianGrid, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, ComposedChart, XAxis, YAxis, usePlotArea } from 'recharts';
 import type { ChartView, SeriesInput } from './chart-model';
 import { ChartFrame, type FrameLegendItem } from './chart-frame';
 import { bucketLastRows, xExtent } from './downsample';
@@ -12,6 +12,7 @@ import type { Readout } from './hover-layer';
 import { PLOT_MARGIN, X_AXIS_HEIGHT, Y_AXIS_WIDTH, nearestIndex, plotRect } from './plot-geometry';
 import { axisTicks, type AxisTicks } from './ticks';
 import { axisTick } from './axis-tick';
+import { mapFn } from './series-paths';
 import { useChartTheme, type ChartTheme } from './theme';
 import { useElementSize } from './use-size';
 import { xAxisChoice } from './x-axis';
@@ -168,6 +169,7 @@ export const StackedChart = memo(function StackedChart(p: StackedChartProps) {
 });
 
 const Y_TICKS = [0, 0.25, 0.5, 0.75, 1];
+const UNIT: [number, number] = [0, 1];
 
 const StackPlot = memo(function StackPlot(props: {
   model: StackedModel;
@@ -180,13 +182,7 @@ const StackPlot = memo(function StackPlot(props: {
 }) {
   const { model, input, theme } = props;
   return (
-    <AreaChart
-      width={props.width}
-      height={props.height}
-      data={model.rows}
-      margin={PLOT_MARGIN}
-      accessibilityLayer={false}
-    >
+    <ComposedChart width={props.width} height={props.height} margin={PLOT_MARGIN} accessibilityLayer={false}>
       <CartesianGrid stroke={theme.grid} vertical={false} />
       <XAxis
         type="number"
@@ -202,27 +198,73 @@ const StackPlot = memo(function StackPlot(props: {
       />
       <YAxis
         type="number"
-        domain={[0, 1]}
+        domain={UNIT}
         ticks={Y_TICKS}
+        scale="linear"
+        allowDataOverflow
         width={Y_AXIS_WIDTH}
         tick={axisTick('y', tickFormatter('percent', 0.25), theme.fgMuted)}
         stroke={theme.border}
       />
-      {input.layers.map((l) => (
-        <Area
-          key={l.key}
-          dataKey={l.key}
-          stackId="share"
-          type="linear"
-          stroke={theme.surface}
-          strokeWidth={0.5}
-          fill={l.color}
-          fillOpacity={0.85}
-          isAnimationActive={false}
-          activeDot={false}
-          connectNulls={false}
-        />
-      ))}
-    </AreaChart>
+      <StackLayer model={model} input={input} logX={props.logX} stroke={theme.surface} />
+    </ComposedChart>
   );
 });
+
+/** The stack as one closed polygon per expert and unbroken stretch of rows (a row missing a value breaks it), drawn
+ *  with the chart's own axis maps like the line charts' series. */
+function StackLayer(p: { model: StackedModel; input: StackedInput; logX: boolean; stroke: string }) {
+  const area = usePlotArea();
+  if (!area) return null;
+  const { rows } = p.model;
+  const sx = mapFn({
+    d0: p.model.x.domain[0],
+    d1: p.model.x.domain[1],
+    r0: area.x,
+    r1: area.x + area.width,
+    log: p.logX,
+  });
+  const sy = mapFn({ d0: 0, d1: 1, r0: area.y + area.height, r1: area.y, log: false });
+  const r1 = (v: number) => Math.round(v * 10) / 10;
+  const base = new Float64Array(rows.length); // the running bottom of the stack at each row
+  const whole = rows.map((r) => p.input.layers.every((l) => r[l.key] !== null));
+  const paths = p.input.layers.map((l) => {
+    let d = '';
+    let i = 0;
+    while (i < rows.length) {
+      if (!whole[i]) {
+        i++;
+        continue;
+      }
+      let j = i;
+      while (j < rows.length && whole[j]) j++;
+      // rows [i, j): top edge forward, bottom edge back
+      let top = '',
+        bottom = '';
+      for (let k = i; k < j; k++) {
+        const x = r1(sx(rows[k].x as number));
+        top += (k === i ? 'M' : 'L') + x + ',' + r1(sy(base[k] + (rows[k][l.key] as number)));
+      }
+      for (let k = j - 1; k >= i; k--) bottom += 'L' + r1(sx(rows[k].x as number)) + ',' + r1(sy(base[k]));
+      d += top + bottom + 'Z';
+      i = j;
+    }
+    for (let k = 0; k < rows.length; k++) if (whole[k]) base[k] += rows[k][l.key] as number;
+    return { key: l.key, color: l.color, d };
+  });
+  return (
+    <g className="swc-series">
+      {paths.map((q) => (
+        <path
+          key={q.key}
+          className="swc-stack"
+          d={q.d}
+          fill={q.color}
+          fillOpacity={0.85}
+          stroke={p.stroke}
+          strokeWidth={0.5}
+        />
+      ))}
+    </g>
+  );
+}

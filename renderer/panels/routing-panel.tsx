@@ -90,7 +90,6 @@ export const RoutingPanels = memo(function RoutingPanels({ runId, view, onViewCh
         key: `${runId}/dead`,
         label: 'dead experts (fraction)',
         color: runColor(1, mode),
-        dash: '5 3',
         y: cols.dead,
         exportColumns,
       },

@@ -172,7 +172,10 @@ describe('every panel in every state, in both themes', () => {
     // three runs: loss, lr, grad norm, routing usage (five experts stacked) and health
     const three = kase('three-runs');
     expect(await three.getByRole('figure').count()).toBe(5);
-    expect(await three.locator('.recharts-area-area').count()).toBe(5);
+    expect(await three.locator('path.swc-stack').count()).toBe(5);
+    const usageTicks = three.getByRole('figure', { name: /^expert usage/ }).locator('.recharts-yAxis-tick-labels text');
+    expect(await usageTicks.allTextContents()).toEqual(['0%', '25%', '50%', '75%', '100%']);
+    expect(await three.locator('path.swc-stack').first().getAttribute('d')).toMatch(/^M[\d.,L]+Z$/);
     expect(await three.getByRole('combobox', { name: 'Routing head' }).locator('option').count()).toBe(2);
     await three.getByRole('combobox', { name: 'Routing side' }).selectOption('dst');
     await expect.poll(() => three.getByRole('figure', { name: 'expert usage · L0 O · head 0' }).count()).toBe(1);
