@@ -8,13 +8,14 @@ export class AppClaims {
   private readonly streams = new Map<string, number>(); // client id -> open event streams
 
   constructor(
-    readonly graceMs = 5000,
+    readonly graceMs = 3000,
     private readonly now: () => number = Date.now,
   ) {}
 
   /** A request from this page arrived. */
   seen(clientId: string): void {
     this.lastSeen.set(clientId, this.now());
+    if (this.lastSeen.size > 1000) this.forgetOldPages();
   }
 
   streamOpened(clientId: string): void {
@@ -52,5 +53,13 @@ export class AppClaims {
 
   release(runId: string): void {
     this.owners.delete(runId);
+  }
+
+  /** Drop pages gone for an hour that hold nothing (a long-running host sees a new page id per page load). */
+  private forgetOldPages(): void {
+    const owning = new Set(this.owners.values());
+    const cutoff = this.now() - 3600_000;
+    for (const [c, t] of this.lastSeen)
+      if (t < cutoff && !owning.has(c) && !this.streams.has(c)) this.lastSeen.delete(c);
   }
 }

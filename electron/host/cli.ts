@@ -1,6 +1,7 @@
 // `npm run web [-- --port N --workspace DIR --no-open]` (and `npm start`, until the desktop shell exists): builds the
 // workbench UI if needed, serves it with the workspace on 127.0.0.1, prints `Workbench at http://127.0.0.1:N/?token=T`
 // on stdout (everything else goes to stderr) and opens the browser. Ctrl+C (SIGINT) or SIGTERM stops it cleanly.
+// WORKBENCH_DIST_DIR=DIR serves an already built bundle from DIR instead (no build step).
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -77,10 +78,11 @@ export async function main(argv: string[]): Promise<number> {
     err(`error: ${(e as Error).message}`);
     return 2;
   }
-  const distDir = path.join(REPO_ROOT, 'dist', 'renderer');
+  const prebuilt = process.env.WORKBENCH_DIST_DIR; // serve this build as it is (tests, packaged builds)
+  const distDir = prebuilt ? path.resolve(prebuilt) : path.join(REPO_ROOT, 'dist', 'renderer');
   let host: RunningHost;
   try {
-    ensureRendererBuilt(REPO_ROOT, distDir, err);
+    if (!prebuilt) ensureRendererBuilt(REPO_ROOT, distDir, err);
     host = await listen(args, distDir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;

@@ -28,7 +28,7 @@ export interface HostOptions {
   checkpointLimit?: number;
   /** Workspace polling interval for events (ms). Default 400. */
   pollMs?: number;
-  /** How long an app run stays running after its page went away (ms). Default 5000. */
+  /** How long an app run stays running after its page went away (ms). Default 3000. */
   graceMs?: number;
   /** Keep-alive comments on event streams (ms). Default 15000. */
   keepAliveMs?: number;

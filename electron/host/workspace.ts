@@ -30,7 +30,7 @@ export interface OpContext {
 export interface WorkspaceOptions {
   root: string;
   host?: 'web' | 'electron';
-  /** How long an app run stays "running" after its page went away (ms). Default 5000. */
+  /** How long an app run stays "running" after its page went away (ms). Default 3000. */
   graceMs?: number;
   /** Checkpoints kept per app run (the newest by step). Default 3. */
   keepCheckpoints?: number;
@@ -51,7 +51,7 @@ export class Workspace {
   constructor(readonly options: WorkspaceOptions) {
     this.paths = new WorkspacePaths(options.root);
     this.paths.ensure();
-    this.claims = new AppClaims(options.graceMs ?? 5000);
+    this.claims = new AppClaims(options.graceMs ?? 3000);
     this.notebooks = new NotebookStore(this.paths);
     this.runs = new RunStore(this.paths, this.claims);
     this.writer = new RunWriter(this.paths, this.runs, this.claims, options.keepCheckpoints ?? 3);
