@@ -274,14 +274,20 @@ export function bucketLastRows(
       before = i;
       continue;
     }
-    if (before >= 0) (out.push(before), (before = -1));
+    if (before >= 0) {
+      out.push(before);
+      before = -1;
+    }
     if (x > opts.x1) {
       out.push(i);
       break;
     }
     const b = Math.min(opts.buckets - 1, Math.floor((t(x) - t0) * per));
     if (b === lastBucket) out[out.length - 1] = i;
-    else (out.push(i), (lastBucket = b));
+    else {
+      out.push(i);
+      lastBucket = b;
+    }
   }
   return out;
 }

@@ -41,7 +41,10 @@ function legendRows(items: LegendItem[], width: number): { item: LegendItem; x: 
     row = 0;
   for (const item of items) {
     const w = 30 + item.label.length * 6.6;
-    if (x + w > width - 8 && x > 12) ((x = 12), row++);
+    if (x + w > width - 8 && x > 12) {
+      x = 12;
+      row++;
+    }
     out.push({ item, x, row });
     x += w + 14;
   }

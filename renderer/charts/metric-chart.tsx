@@ -175,7 +175,13 @@ const Plot = memo(function Plot({ model, width, height, theme, view, xKind, yKin
         tick={axisTick('y', tickFormatter(yKind, model.y.step), theme.fgMuted)}
         stroke={theme.border}
       />
-      <SeriesLayer model={model} smoothing={view.smoothing > 0} logX={view.logX} logY={view.logY} />
+      <SeriesLayer
+        model={model}
+        smoothing={view.smoothing > 0}
+        logX={view.logX}
+        logY={view.logY}
+        rawOpacity={theme.rawOpacity}
+      />
     </ComposedChart>
   );
 });
@@ -184,7 +190,7 @@ const Plot = memo(function Plot({ model, width, height, theme, view, xKind, yKin
  * The series, drawn inside the recharts chart with its own axis scales: band, raw line, smoothed line, dots for short
  * series. Paths are built straight from the downsampled typed arrays (series-paths.ts), clipped to the plot area.
  */
-function SeriesLayer(p: { model: ChartModel; smoothing: boolean; logX: boolean; logY: boolean }) {
+function SeriesLayer(p: { model: ChartModel; smoothing: boolean; logX: boolean; logY: boolean; rawOpacity: number }) {
   const { model, smoothing, logX, logY } = p;
   const area = usePlotArea();
   const clipId = useId().replace(/[^A-Za-z0-9_-]/g, '');
@@ -211,7 +217,7 @@ function SeriesLayer(p: { model: ChartModel; smoothing: boolean; logX: boolean; 
               d={linePath(s.raw, sx, sy)}
               fill="none"
               stroke={s.color}
-              strokeOpacity={faint ? 0.35 : 1}
+              strokeOpacity={faint ? p.rawOpacity : 1}
               strokeWidth={faint ? 1 : 1.6}
               strokeDasharray={s.dash}
               strokeLinejoin="round"

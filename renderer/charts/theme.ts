@@ -1,5 +1,5 @@
-// Chart colours from the app's theme: CSS custom properties on <html data-theme="light|dark"> (renderer/app defines
-// them). SVG attributes cannot use var(), and exported files must stand alone, so charts resolve the variables to
+// Chart colours from the app's theme: CSS custom properties on <html data-theme="light|dark"> (renderer/styles/
+// theme.css: --text, --text-2, --surface, --border, --chart-grid, --chart-axis, --chart-raw-opacity, ...). SVG attributes cannot use var(), and exported files must stand alone, so charts resolve the variables to
 // plain colours here, with sensible defaults when one is missing. `useChartTheme` re-renders on a theme switch
 // (the data-theme attribute, the class or style of <html>, or the system setting when following it).
 import { useSyncExternalStore } from 'react';
@@ -16,6 +16,7 @@ export interface ChartTheme {
   accent: string; // focus, selection
   fontFamily: string;
   monoFamily: string;
+  rawOpacity: number; // the raw line under a smoothed one
 }
 
 const SANS = 'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif';
@@ -33,6 +34,7 @@ export const DEFAULT_THEMES: Record<ThemeMode, ChartTheme> = {
     accent: '#2f6fde',
     fontFamily: SANS,
     monoFamily: MONO,
+    rawOpacity: 0.3,
   },
   dark: {
     mode: 'dark',
@@ -45,6 +47,7 @@ export const DEFAULT_THEMES: Record<ThemeMode, ChartTheme> = {
     accent: '#6ea2ff',
     fontFamily: SANS,
     monoFamily: MONO,
+    rawOpacity: 0.3,
   },
 };
 
@@ -86,15 +89,16 @@ export function readChartTheme(): ChartTheme {
   const d = DEFAULT_THEMES[mode];
   return {
     mode,
-    fg: v('--fg') || d.fg,
-    fgMuted: v('--fg-muted') || d.fgMuted,
+    fg: v('--fg') || v('--text') || d.fg,
+    fgMuted: v('--fg-muted') || v('--chart-axis') || v('--text-2') || d.fgMuted,
     bg: bgVar || d.bg,
     surface: v('--surface') || d.surface,
-    border: v('--border') || d.border,
-    grid: v('--grid') || v('--border-subtle') || d.grid,
+    border: v('--border-strong') || v('--border') || d.border,
+    grid: v('--chart-grid') || v('--grid') || d.grid,
     accent: v('--accent') || d.accent,
-    fontFamily: v('--font-sans') || d.fontFamily,
+    fontFamily: v('--font-sans') || v('--font-ui') || d.fontFamily,
     monoFamily: v('--font-mono') || d.monoFamily,
+    rawOpacity: Number(v('--chart-raw-opacity')) || d.rawOpacity,
   };
 }
 

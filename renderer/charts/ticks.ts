@@ -61,7 +61,10 @@ export function axisTicks(
   if (opts.log) {
     let l = Math.log10(lo),
       h = Math.log10(hi);
-    if (h - l < 1e-9) ((l -= 0.5), (h += 0.5));
+    if (h - l < 1e-9) {
+      l -= 0.5;
+      h += 0.5;
+    }
     const p = (h - l) * pad;
     lo = 10 ** (l - p);
     hi = 10 ** (h + p);

@@ -201,7 +201,7 @@ describe('every panel in every state, in both themes', () => {
 
     // every control has an accessible name
     const unnamed = await page.evaluate(() =>
-      [...document.querySelectorAll('button, select, input')]
+      Array.from(document.querySelectorAll('button, select, input'))
         .filter((el) => {
           const label =
             el.getAttribute('aria-label') ??
@@ -221,7 +221,7 @@ describe('every panel in every state, in both themes', () => {
         .locator('figure.swc-chart')
         .first()
         .evaluate((f) => getComputedStyle(f).backgroundColor);
-      expect(surface).toBe(theme === 'light' ? 'rgb(255, 255, 255)' : 'rgb(26, 29, 35)');
+      expect(surface).toBe(theme === 'light' ? 'rgb(255, 255, 255)' : 'rgb(28, 29, 32)'); // --surface
       for (const id of ['three-runs', 'teaching', 'dense', 'waiting', 'one-point', 'nan', 'no-runs'])
         await kase(id).screenshot({ path: join(SHOTS, `charts-${id}-${theme}.png`) });
     }
@@ -229,7 +229,9 @@ describe('every panel in every state, in both themes', () => {
     await page.setViewportSize({ width: 420, height: 900 });
     await page.waitForTimeout(300);
     const overflow = await page.evaluate(
-      () => [...document.querySelectorAll('figure.swc-chart')].filter((f) => f.scrollWidth > f.clientWidth + 1).length,
+      () =>
+        Array.from(document.querySelectorAll('figure.swc-chart')).filter((f) => f.scrollWidth > f.clientWidth + 1)
+          .length,
     );
     expect(overflow).toBe(0);
     await kase('three-runs').screenshot({ path: join(SHOTS, 'charts-three-runs-narrow-dark.png') });

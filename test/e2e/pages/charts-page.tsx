@@ -5,7 +5,6 @@
 import { StrictMode, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { setExportTarget } from '../../../renderer/charts/save';
-import { DEFAULT_THEMES } from '../../../renderer/charts/theme';
 import { LossPanel } from '../../../renderer/panels/metric-panels';
 import { PanelGrid } from '../../../renderer/panels/panel-grid';
 import { DEFAULT_PANELS_VIEW, type PanelsView } from '../../../renderer/panels/panel-view';
@@ -16,13 +15,15 @@ const params = new URLSearchParams(location.search);
 const scenario = params.get('scenario') ?? 'gallery';
 const N = Number(params.get('n') ?? 100_000);
 
+/** The app's theme variables (renderer/styles/theme.css names and values), so the page looks like the app. */
 function themeCss(): string {
-  const block = (m: 'light' | 'dark') => {
-    const t = DEFAULT_THEMES[m];
-    return `--fg:${t.fg};--fg-muted:${t.fgMuted};--bg:${t.bg};--surface:${t.surface};--border:${t.border};--accent:${t.accent};color-scheme:${m};`;
-  };
-  return `:root,[data-theme=light]{${block('light')}} [data-theme=dark]{${block('dark')}}
-  body{margin:0;background:var(--bg);color:var(--fg);font:14px system-ui,sans-serif}
+  return `:root,[data-theme=light]{color-scheme:light;--bg:#f7f7f5;--surface:#ffffff;--border:#e3e2dd;
+    --border-strong:#cfcec8;--text:#1f2023;--text-2:#55565c;--accent:#3553c9;--focus:#3d5fe0;--chart-grid:#e8e7e2;
+    --chart-axis:#7d7e85;--chart-raw-opacity:0.25}
+  [data-theme=dark]{color-scheme:dark;--bg:#151618;--surface:#1c1d20;--border:#2d2e33;--border-strong:#3c3d44;
+    --text:#e6e6e9;--text-2:#a9aab2;--accent:#8ea2f7;--focus:#8ea2f7;--chart-grid:#2c2d32;--chart-axis:#8b8c95;
+    --chart-raw-opacity:0.3}
+  body{margin:0;background:var(--bg);color:var(--text);font:14px system-ui,sans-serif}
   main{max-width:1100px;margin:0 auto;padding:16px} h2{font-size:14px;margin:18px 0 8px;font-weight:600}
   section.case{margin-bottom:8px}`;
 }
