@@ -5,7 +5,7 @@
 // panels.
 import { create } from 'zustand';
 import type { RunListing } from '../../engine/contracts/platform';
-import type { RoutingReport } from '../../engine/train/routing';
+import type { RoutingReport } from '../../engine/contracts/reports';
 import { Columns, TRAIN_COLUMNS, VAL_COLUMNS, type TrainColumn, type ValColumn } from './columns';
 
 const TASK_COLUMNS = ['step', 'tokens', 'time_s', 'accuracy'] as const;
@@ -19,6 +19,8 @@ export interface LiveInfo {
   backend?: { name: string; adapter: string; fallbacks: { backend: string; reason: string }[]; threads?: boolean };
   memory?: { numTensors: number; numBytes: number };
   lr?: number; // the live base learning rate (changeable while running)
+  limits?: Record<string, number | boolean | string>; // the backend's limits from the worker's ready event
+  totalSteps?: number; // spec.train.steps of the session
 }
 
 export interface RunEntry {
@@ -135,6 +137,17 @@ export function rollBack(id: string, step: number): void {
   e.val.truncateAfter('step', step);
   for (const t of Object.values(e.valTasks)) t.truncateAfter('step', step);
   e.routing = e.routing.filter((r) => r.step <= step);
+  touch(id);
+}
+
+/** Drop every row of a run (before its files are read again from the start, in the same frame: no flash). */
+export function clearRows(id: string): void {
+  const e = entry(id);
+  e.train.clear();
+  e.val.clear();
+  e.valTasks = {};
+  e.routing = [];
+  e.offsets = { metrics: 0, routing: 0 };
   touch(id);
 }
 
