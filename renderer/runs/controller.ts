@@ -60,13 +60,15 @@ export class RunController {
    * Continue an interrupted (or failed) run from its newest checkpoint, on the given backends (default: the one it
    * ran on, then the usual order). Without a checkpoint it starts over at step 0.
    */
-  resumeRun(runId: string, backends?: BackendName[]): number | null {
+  resumeRun(runId: string, backends?: BackendName[], front = false): number | null {
     if (this.byRun.has(runId)) return null;
     const cellId = ownerCell(runId);
     const e = entry(runId);
     patch(runId, { live: { state: 'queued' }, error: null });
     const label = e.listing?.name ?? runId;
-    return enqueue({ cellId, runId, kind: 'resume', label }, (job) => void this.launchResume(job, runId, backends));
+    return enqueue({ cellId, runId, kind: 'resume', label }, (job) => void this.launchResume(job, runId, backends), {
+      front,
+    });
   }
 
   /** Drop a queued job, or stop the run of a live one. */
@@ -176,12 +178,13 @@ export class RunController {
     if (this.byRun.get(runId) === s) this.byRun.delete(runId);
     patch(runId, { live: null });
     this.deps.sync?.reload(runId);
-    finishJob(jobId);
-    const f = end.failure;
-    if (f?.reason === 'device-lost' && end.backend === 'webgpu' && !end.writeError) {
-      this.deps.notify?.(`The GPU device was lost: ${runId} continues on wasm from its last checkpoint.`, 'warning');
-      this.resumeRun(runId, ['wasm', 'cpu']);
+    if (end.failure?.reason === 'device-lost' && !end.writeError) {
+      // the worker sent the last good state as a checkpoint before failing: continue from it, next in line
+      const message = `The ${end.backend} device was lost: the run continues on wasm from its last checkpoint.`;
+      this.deps.notify?.(message, 'warning');
+      this.resumeRun(runId, ['wasm', 'cpu'], true);
     }
+    finishJob(jobId);
   }
 }
 

@@ -41,12 +41,17 @@ export function setStartProblem(cellId: CellId, message: string | null): void {
 let nextId = 1;
 const starters = new Map<number, (jobId: number) => void>();
 
-/** Add a job; `start(jobId)` is called when its turn comes (at once when a slot is free). Returns the job id. */
-export function enqueue(job: Omit<Job, 'id' | 'state' | 'backend'>, start: (jobId: number) => void): number {
+/** Add a job (`front`: before the waiting ones); `start(jobId)` is called when its turn comes (at once when a slot
+ *  is free). Returns the job id. */
+export function enqueue(
+  job: Omit<Job, 'id' | 'state' | 'backend'>,
+  start: (jobId: number) => void,
+  opts: { front?: boolean } = {},
+): number {
   const id = nextId++;
   useQueue.setState((s) => ({
     jobs: { ...s.jobs, [id]: { ...job, id, state: 'queued', backend: null } },
-    waiting: [...s.waiting, id],
+    waiting: opts.front ? [id, ...s.waiting] : [...s.waiting, id],
   }));
   starters.set(id, start);
   pump();
