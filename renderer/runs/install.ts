@@ -1,6 +1,7 @@
 // Wiring the run controller into the page: one controller and one workspace sync per page, the Experiment cells'
 // runner (Run button, Shift+Enter), toasts for notices, and the page's exit (pagehide: the run recorder's writes in
 // flight go out as keepalive requests, renderer/platform/web.ts, so a closed tab loses at most the last batch).
+import type { Fault } from '../../engine/protocol';
 import { setExperimentRunner } from '../cells/experiment/runner';
 import { getPlatform } from '../platform/context';
 import { viewActions } from '../state/view';
@@ -8,6 +9,10 @@ import { createBrowserClient, RunController } from './controller';
 import { RunSync } from './sync';
 
 let controller: RunController | null = null;
+
+export interface TestHook {
+  injectFault(runId: string, fault: Fault): Promise<void>;
+}
 
 /** The page's run controller (created by installRuns; tests may build their own RunController). */
 export function getRunController(): RunController | null {
@@ -31,7 +36,12 @@ export function installRuns(): () => void {
   controller = c;
   const stopSync = sync.start();
   setExperimentRunner((cellId) => void c.runCell(cellId));
+  // test hook for the end-to-end tests: make a step of a run this page trains fail (engine/protocol injectFault)
+  (globalThis as { __workbenchRuns?: TestHook }).__workbenchRuns = {
+    injectFault: (runId, fault) => c.session(runId)?.injectFault(fault) ?? Promise.reject(new Error('not training')),
+  };
   return () => {
+    delete (globalThis as { __workbenchRuns?: TestHook }).__workbenchRuns;
     setExperimentRunner(null);
     stopSync();
     controller = null;
