@@ -13,6 +13,7 @@
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { openChartsSite } from '../test/e2e/pages/charts-serve';
+import { trainSpeed } from './bench-ui-train';
 
 interface Options {
   json: string | null;
@@ -79,6 +80,7 @@ async function chartRedraw(opts: Options): Promise<Figures> {
 
 const MEASUREMENTS: Record<string, (o: Options) => Promise<Figures>> = {
   chart_redraw: chartRedraw,
+  train_speed: () => trainSpeed(), // app vs CLI tokens/s, threaded wasm, longest task while training (bench-ui-train.ts)
 };
 
 function parseArgs(argv: string[]): Options {

@@ -11,11 +11,18 @@ const firstLive = (runs: ReturnType<typeof useRuns.getState>['runs']): string | 
   return null;
 };
 
+/** "2 threads", "1 thread": XNNPACK's pool when the worker reports it, else whether the threaded build runs. */
+function threadsOf(live: LiveInfo): string {
+  const n = live.limits?.threads;
+  if (typeof n === 'number') return `${n} thread${n === 1 ? '' : 's'}`;
+  return live.backend?.threads ? 'threaded' : '1 thread';
+}
+
 function describe(live: LiveInfo): string {
   const b = live.backend!;
   if (b.name !== 'wasm') return b.name;
   const simd = live.limits?.simd === true ? ', SIMD' : '';
-  return `wasm${simd}, ${b.threads ? 'threaded' : 'one thread'}`;
+  return `wasm${simd}, ${live.backend?.threads ? 'threaded build, ' : ''}${threadsOf(live)}`;
 }
 
 /** Live tensor memory of a training run ("412 tensors, 3.2 MB"). */
@@ -61,7 +68,7 @@ export function BackendBadge({ runId }: { runId?: string | null }) {
         onClick={() => setOpen((o) => !o)}
       >
         {b.name}
-        {b.name === 'wasm' && <span className="backend-threads">{b.threads ? 'threads' : '1 thread'}</span>}
+        {b.name === 'wasm' && <span className="backend-threads">{threadsOf(live)}</span>}
       </button>
       {open && (
         <div className="backend-pop" id={popId} role="dialog" aria-label="Backend details">

@@ -80,6 +80,11 @@ export class RunController {
     finishJob(jobId);
   }
 
+  /** The page is going away (pagehide): every session sends its unwritten rows now. */
+  flushAll(): void {
+    for (const s of this.byJob.values()) s.flushNow();
+  }
+
   pause = (runId: string) => this.call(runId, (s) => s.pause());
   resume = (runId: string) => this.call(runId, (s) => s.resume());
   step = (runId: string) => this.call(runId, (s) => s.step());

@@ -1,6 +1,7 @@
 // Wiring the run controller into the page: one controller and one workspace sync per page, the Experiment cells'
-// runner (Run button, Shift+Enter), toasts for notices, and the page's exit (pagehide: the run recorder's writes in
-// flight go out as keepalive requests, renderer/platform/web.ts, so a closed tab loses at most the last batch).
+// runner (Run button, Shift+Enter), toasts for notices, and the page's exit (pagehide: each run's unwritten rows go out
+// at once as keepalive requests, platform-sink.ts and renderer/platform/web.ts, so a closed tab loses at most the rows
+// still inside the worker).
 import type { Fault } from '../../engine/protocol';
 import { setExperimentRunner } from '../cells/experiment/runner';
 import { getPlatform } from '../platform/context';
@@ -40,7 +41,10 @@ export function installRuns(): () => void {
   (globalThis as { __workbenchRuns?: TestHook }).__workbenchRuns = {
     injectFault: (runId, fault) => c.session(runId)?.injectFault(fault) ?? Promise.reject(new Error('not training')),
   };
+  const onHide = () => c.flushAll();
+  window.addEventListener('pagehide', onHide);
   return () => {
+    window.removeEventListener('pagehide', onHide);
     delete (globalThis as { __workbenchRuns?: TestHook }).__workbenchRuns;
     setExperimentRunner(null);
     stopSync();

@@ -5,11 +5,16 @@
 import type { PlatformApi } from '../../engine/contracts/platform';
 import type { RunSpecFile } from '../../engine/contracts/run-files';
 import type { WorkbenchClient } from '../../engine/client';
-import { PROTOCOL_VERSION, type DataSourcesMessage, type FailedEvent, type RequestBody, type WorkerEvent } from '../../engine/protocol';
+import { PROTOCOL_VERSION, type DataSourcesMessage, type FailedEvent, type MetricsEvent, type RequestBody, type WorkerEvent } from '../../engine/protocol';
 import { RunRecorder } from '../../engine/run/recorder';
 import { appendMetricColumns, appendMetricRows, appendRouting, entry, patch, rollBack, touch } from '../state/runs';
 import type { LiveInfo, LiveState } from '../state/runs';
 import { PlatformSink } from './platform-sink';
+
+/** How often a training run's new metric rows reach the runs store (and the panels redraw): often enough to watch
+ *  the curves grow, rarely enough that drawing them leaves the cores to the worker (2 cores: the UI and training
+ *  share them). The run files get every batch as it comes (the recorder). */
+export const LIVE_UPDATE_MS = 500;
 
 export type BackendName = NonNullable<RequestBody<'init'>['backend']>[number];
 
@@ -46,6 +51,8 @@ export class RunSession {
   private readonly recorder: RunRecorder;
   private readonly sink: PlatformSink;
   private ending = false;
+  private pending: MetricsEvent[] = []; // metrics batches not yet in the runs store
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
   private writeError: unknown = null;
 
   constructor(
@@ -126,6 +133,11 @@ export class RunSession {
     await this.client.request('stop', {});
   }
 
+  /** The page is going away: send the rows not yet written at once (keepalive requests). */
+  flushNow(): void {
+    this.sink.flushNow();
+  }
+
   /** Give up a session that never started (init failed, or cancelled): drop the worker. */
   dispose(): void {
     this.client.dispose();
@@ -136,8 +148,8 @@ export class RunSession {
     if (!id) return; // before the run directory exists nothing but `ready` arrives
     switch (ev.type) {
       case 'metrics':
-        entry(id).live && (entry(id).live!.memory = ev.memory);
-        appendMetricColumns(id, ev.columns, ev.count);
+        this.pending.push(ev);
+        this.flushTimer ??= setTimeout(() => this.flushMetrics(), LIVE_UPDATE_MS);
         return;
       case 'eval':
         if (ev.requestId === undefined) appendMetricRows(id, [ev.report]);
@@ -146,6 +158,7 @@ export class RunSession {
         if (ev.requestId === undefined) appendRouting(id, [ev.report]);
         return;
       case 'state':
+        this.flushMetrics(); // a pause or a single step shows its last rows at once
         if (ev.state === 'running' || ev.state === 'paused') {
           this.onState(ev.state);
           this.live((l) => (l.state = ev.state as LiveState));
@@ -165,12 +178,26 @@ export class RunSession {
     }
   }
 
+  /** The metrics batches of the last LIVE_UPDATE_MS into the runs store at once (one redraw of the panels). */
+  private flushMetrics(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const id = this.runId;
+    if (!id || this.pending.length === 0) return;
+    const e = entry(id);
+    for (const ev of this.pending) appendMetricColumns(id, ev.columns, ev.count);
+    if (e.live) e.live.memory = this.pending[this.pending.length - 1].memory;
+    this.pending = [];
+  }
+
   /** The run ended: wait for its files, dispose the worker, say how it ended. */
   private async end(status: SessionEnd['status'], failure: FailedEvent | null): Promise<void> {
     if (this.ending) return;
     this.ending = true;
+    this.flushMetrics();
     try {
       await this.recorder.flush();
+      await this.sink.flush();
     } catch (e) {
       this.writeError ??= e;
     }

@@ -160,11 +160,22 @@ export function patch(
   touch(id);
 }
 
-/** The workspace listing: updates every known run's listing and the sidebar order. */
+const sameListing = (a: RunListing | null, b: RunListing) => a !== null && JSON.stringify(a) === JSON.stringify(b);
+
+/** The workspace listing: updates every known run's listing and the sidebar order, in one store update. A listing is
+ *  not run data: the entries whose listing changed are replaced (listing selectors see it) without a version bump,
+ *  so the panels, which follow versions, do not redraw for it (the host re-lists a growing run several times a
+ *  second). */
 export function setListings(listings: RunListing[]): void {
-  for (const l of listings) entry(l.id).listing = l;
-  useRuns.setState({ order: listings.map((l) => l.id) });
-  for (const l of listings) touch(l.id);
+  const runs = { ...useRuns.getState().runs };
+  for (const l of listings) {
+    const e = runs[l.id] ?? blank(l.id);
+    if (!sameListing(e.listing, l)) runs[l.id] = { ...e, listing: l };
+  }
+  const order = listings.map((l) => l.id);
+  const same =
+    order.length === useRuns.getState().order.length && order.every((id, i) => id === useRuns.getState().order[i]);
+  useRuns.setState(same ? { runs } : { runs, order });
 }
 
 export function removeRun(id: string): void {

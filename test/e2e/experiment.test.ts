@@ -54,7 +54,7 @@ const trainRows = (id: string): { step: number; lr: number }[] =>
 async function shots(view: string): Promise<void> {
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForTimeout(150);
+    await page.waitForTimeout(400); // past the theme's colour transitions
     await screenshot(page, 'experiment', `${view}-${scheme}`);
   }
   await page.emulateMedia({ colorScheme: 'light' });

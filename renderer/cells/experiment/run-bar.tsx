@@ -17,8 +17,8 @@ import { useSpecProblem } from './use-spec';
 function StepIcon() {
   return (
     <svg className="icon" width={14} height={14} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
-      <path d="M6 5.5v13l9-6.5z" fill="currentColor" />
-      <path d="M18 5v14" stroke="currentColor" strokeWidth={2} strokeLinecap="round" />
+      <path d="M6 6v12l8.5-6z" fill="none" stroke="currentColor" strokeWidth={1.75} strokeLinejoin="round" />
+      <path d="M18 6v12" stroke="currentColor" strokeWidth={1.75} strokeLinecap="round" />
     </svg>
   );
 }
