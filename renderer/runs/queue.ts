@@ -99,12 +99,21 @@ export function pump(): void {
 
 // ---- selectors ----
 
-/** The newest job of a cell (queued or live), or null. */
+/** The job a cell's run bar controls: its started one (the oldest), else its next queued one; null: none. */
 export function jobOfCell(s: QueueState, cellId: CellId): Job | null {
-  let found: Job | null = null;
-  for (const j of Object.values(s.jobs)) if (j.cellId === cellId && (!found || j.id > found.id)) found = j;
-  return found;
+  let started: Job | null = null,
+    queued: Job | null = null;
+  for (const j of Object.values(s.jobs)) {
+    if (j.cellId !== cellId) continue;
+    if (j.state === 'queued') queued = !queued || j.id < queued.id ? j : queued;
+    else started = !started || j.id < started.id ? j : started;
+  }
+  return started ?? queued;
 }
+
+/** How many runs of the cell wait in the queue. */
+export const queuedOfCell = (s: QueueState, cellId: CellId): Job[] =>
+  Object.values(s.jobs).filter((j) => j.cellId === cellId && j.state === 'queued');
 
 export const useStartProblem = (cellId: CellId): string | null => useQueue((s) => s.startProblems[cellId] ?? null);
 export const useCellJob = (cellId: CellId): Job | null => useQueue((s) => jobOfCell(s, cellId));

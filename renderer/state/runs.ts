@@ -160,7 +160,12 @@ export function patch(
   touch(id);
 }
 
-const sameListing = (a: RunListing | null, b: RunListing) => a !== null && JSON.stringify(a) === JSON.stringify(b);
+const LISTING_KEYS = ['status', 'lastStep', 'metricsBytes', 'routingBytes', 'updatedMs', 'writer', 'name'] as const;
+const sameListing = (a: RunListing | null, b: RunListing) =>
+  a !== null &&
+  LISTING_KEYS.every((k) => a[k] === b[k]) &&
+  a.checkpoints.length === b.checkpoints.length &&
+  a.probes.length === b.probes.length;
 
 /** The workspace listing: updates every known run's listing and the sidebar order, in one store update. A listing is
  *  not run data: the entries whose listing changed are replaced (listing selectors see it) without a version bump,

@@ -116,6 +116,13 @@ describe('runs that outlive the page', () => {
     expect(new Set(val).size).toBe(val.length); // no evaluation twice
     expect(val.filter((s) => s <= checkpoint)).toEqual(Array.from({ length: checkpoint / 10 + 1 }, (_, i) => i * 10));
     await poll(() => phase()).toBe('stopped');
+    // a run in the sidebar leads to the cell that owns it
+    await page.locator('.main').evaluate((m) => m.scrollTo(0, 0));
+    await page
+      .getByRole('navigation', { name: 'Workspace' })
+      .getByRole('listitem', { name: /: stopped/ })
+      .click();
+    await poll(() => page.evaluate(() => document.activeElement?.getAttribute('data-kind'))).toBe('experiment');
   });
 
   it('shows a CLI run started while the page is open, growing live until it completes', async () => {

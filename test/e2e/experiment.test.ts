@@ -189,6 +189,7 @@ describe('training from the notebook', () => {
         .getByRole('button', { name: /^Run 2: running/ })
         .count(),
     ).toBe(1);
+    await poll(() => runIdsOnDisk().length).toBe(2); // autosaved
     const id = runIdsOnDisk()[1];
     await page.evaluate(
       (runId) =>
@@ -205,7 +206,16 @@ describe('training from the notebook', () => {
     await setField('warm-up steps', '4'); // a warm-up longer than the run is a spec problem (Run disabled)
     await setField('steps', '12');
     await exp().getByRole('button', { name: 'Edit spec' }).click();
-    await button('Run').click();
+    await exp().focus();
+    await page.keyboard.press('Shift+Enter'); // runs the focused cell
+    await button('Run').click(); // a second run of the same spec waits in the queue
+    const more = exp()
+      .getByRole('status')
+      .filter({ hasText: /1 more run of this spec queued/ });
+    await poll(() => more.count()).toBe(1);
+    await shots('queued');
+    await more.getByRole('button', { name: 'Cancel queued' }).click();
+    await poll(() => more.count()).toBe(0);
     await poll(() =>
       exp()
         .getByRole('button', { name: /^Run 3: complete/ })
@@ -219,6 +229,20 @@ describe('training from the notebook', () => {
       .click();
     await poll(() => phase()).toBe('failed');
     await shots('runs-list');
+    expect(runIdsOnDisk()).toHaveLength(3); // the cancelled run never started: no run directory, no link
+    // delete it, after confirming: its folder moves to the workspace's trash
+    const failedId = runIdsOnDisk()[1];
+    await exp().getByRole('button', { name: 'Delete Run 2' }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Move to trash' }).click();
+    await poll(() =>
+      exp()
+        .getByRole('button', { name: /^Run \d: failed/ })
+        .count(),
+    ).toBe(0);
+    await poll(() => existsSync(join(runsDir(), failedId))).toBe(false);
+    expect(existsSync(join(host.workspace, 'trash', 'runs', failedId))).toBe(true);
+    await poll(() => runIdsOnDisk()).not.toContain(failedId);
+    await poll(() => phase()).toBe('complete'); // the newest run is shown again
     expect(errors.filter((e) => !/http 409/.test(e))).toEqual([]);
   });
 });

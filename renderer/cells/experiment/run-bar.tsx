@@ -3,11 +3,12 @@
 // while the spec is invalid, naming the field. A run that could not start, or failed, says why under the bar.
 import './run-bar.css';
 import { memo, useEffect, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { BackendBadge, TensorMemory } from '../../app/backend-badge';
 import { Icon } from '../../app/icons';
 import { runActions } from '../../runs/actions';
 import { formatDuration, formatRate, progressOf } from '../../runs/format';
-import { queuePosition, useCellJob, useQueue, useStartProblem, type Job } from '../../runs/queue';
+import { queuedOfCell, queuePosition, useCellJob, useQueue, useStartProblem, type Job } from '../../runs/queue';
 import { useSelectedRun } from '../../runs/selection';
 import { failureOf, PHASE_WORDS, useRunPhase } from '../../runs/status';
 import type { CellId } from '../../state/notebook-schema';
@@ -98,6 +99,21 @@ function QueuedNote({ job }: { job: Job }) {
           ? `waits for the run before it${pos > 1 ? ` (${pos} in line)` : ''}: one run at a time on the CPU`
           : `${job.label}: loading the data and the engine…`}
       </span>
+    </p>
+  );
+}
+
+/** Runs of this cell waiting behind its live one: how many, and a way to take them out of the queue. */
+function MoreQueued({ id, live }: { id: CellId; live: Job | null }) {
+  const waiting = useQueue(useShallow((s) => queuedOfCell(s, id).filter((j) => j.id !== live?.id)));
+  if (!live || waiting.length === 0) return null;
+  const n = waiting.length;
+  return (
+    <p className="run-queued-more" role="status">
+      {n} more run{n === 1 ? '' : 's'} of this spec queued
+      <button type="button" className="btn btn-small" onClick={() => waiting.forEach((j) => runActions.cancel(j.id))}>
+        Cancel queued
+      </button>
     </p>
   );
 }
@@ -211,6 +227,7 @@ export const RunBar = memo(function RunBar({ id }: { id: CellId }) {
           {shown && <BackendBadge runId={shown} />}
         </div>
       </div>
+      <MoreQueued id={id} live={job} />
       <Problem id={id} runId={shown} job={job} />
     </div>
   );
