@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openChartsSite, type ChartsSite } from './pages/charts-serve';
+import { openChartsSite, type ChartsSite } from '../../tools/bench-ui';
 
 const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 let site: ChartsSite;
