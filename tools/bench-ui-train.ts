@@ -11,8 +11,23 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { launchBrowser, openPage, ROOT, startHost } from '../test/e2e/harness';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+import { ensureRendererBuilt } from '../electron/host/build';
+import { startHost } from '../electron/host/server';
+
+const ROOT = resolve(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist/renderer');
+// Debian's Chromium and the flags that work here (shared/ENV.md)
+const CHROMIUM = '/usr/bin/chromium';
+const FLAGS = [
+  '--no-sandbox',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 export interface TrainSpeedOptions {
   preset?: string; // default teach-copy
@@ -56,11 +71,15 @@ export async function trainSpeed(o: TrainSpeedOptions = {}): Promise<Record<stri
   const steps = o.steps ?? 150;
   const skip = o.skip ?? 10;
   const cliOut = mkdtempSync(join(tmpdir(), 'bench-cli-'));
-  const host = await startHost();
-  const browser = await launchBrowser();
+  const workspace = mkdtempSync(join(tmpdir(), 'bench-app-'));
+  ensureRendererBuilt(ROOT, DIST, (m) => process.stderr.write(m + '\n'));
+  const host = await startHost({ workspace, distDir: DIST, log: () => {} });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   try {
     const cliDir = await cliRun(preset, steps, cliOut);
-    const { page } = await openPage(browser, host);
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(host.url);
     await page.evaluate(() => {
       const w = window as unknown as { __longTasks: number[] };
       w.__longTasks = [];
@@ -82,7 +101,7 @@ export async function trainSpeed(o: TrainSpeedOptions = {}): Promise<Record<stri
     await page.evaluate(() => ((window as unknown as { __longTasks: number[] }).__longTasks.length = 0)); // from here
     await cell.getByRole('button', { name: /^Run 1: complete/ }).waitFor({ timeout: 600_000 });
     const longTasks = await page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks);
-    const runs = join(host.workspace, 'runs');
+    const runs = join(workspace, 'runs');
     const appDir = join(runs, readdirSync(runs)[0]);
     const app = tokensPerSecond(appDir, skip);
     const cli = tokensPerSecond(cliDir, skip);
@@ -99,7 +118,8 @@ export async function trainSpeed(o: TrainSpeedOptions = {}): Promise<Record<stri
     };
   } finally {
     await browser.close();
-    await host.stop();
+    await host.close();
     rmSync(cliOut, { recursive: true, force: true });
+    rmSync(workspace, { recursive: true, force: true });
   }
 }

@@ -58,14 +58,15 @@ export interface ChartModel {
 export class ChartCache {
   readonly smoothing = new SmoothingCache();
   private buffers = new Map<string, Downsampled>();
-  private indexes = new Map<string, ChunkIndex>();
+  private indexes = new Map<string, { tag: number; ix: ChunkIndex }>();
 
-  /** The chunk summary of a series, brought up to date (only new chunks are summarised). */
-  index(key: string, xs: ArrayLike<number>, ys: ArrayLike<number>): ChunkIndex {
-    let ix = this.indexes.get(key);
-    if (!ix) this.indexes.set(key, (ix = new ChunkIndex()));
-    ix.update(xs, ys);
-    return ix;
+  /** The chunk summary of a series, brought up to date (only new chunks are summarised). A new `tag` (the
+   *  smoothing weight of a smoothed series) starts a new summary: the values changed everywhere. */
+  index(key: string, xs: ArrayLike<number>, ys: ArrayLike<number>, tag = 0): ChunkIndex {
+    let entry = this.indexes.get(key);
+    if (!entry || entry.tag !== tag) this.indexes.set(key, (entry = { tag, ix: new ChunkIndex() }));
+    entry.ix.update(xs, ys);
+    return entry.ix;
   }
 
   buffer(key: string, buckets: number): Downsampled {
@@ -136,7 +137,7 @@ export function buildChartModel(
     if (s.smooth && view.smoothing > 0 && s.y.length > 1) {
       const sm = cache.smoothing.get(s.key, s.y, s.steps, view.smoothing);
       const k = `${s.key}#smooth`;
-      smoothed = downsample(s.x, sm, dsOpts, cache.buffer(k, buckets), cache.index(k, s.x, sm));
+      smoothed = downsample(s.x, sm, dsOpts, cache.buffer(k, buckets), cache.index(k, s.x, sm, view.smoothing));
       grow(yExtent(smoothed, x0, x1, true));
     }
     maxRows = Math.max(maxRows, raw.n, smoothed?.n ?? 0);

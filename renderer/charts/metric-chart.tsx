@@ -1,23 +1,18 @@
-// A metric line chart on recharts, fed the downsampled view of typed-array series (chart-model.ts): per series a
-// faint min-max band, the raw line (faint when smoothed), the smoothed line; validation series dashed. recharts lays
-// out the chart (surface, axes with our nice ticks, grid, scales); the series are drawn by SeriesLayer inside it with
-// recharts' own scales, as paths built from the typed arrays: never more than ~one row per pixel column per line, no
-// dots on long lines, no animation. (Feeding the same rows to recharts' <Line>/<Area> cost ~40 ms of main thread per
-// redraw with three 100k-point runs: its per-point pipeline, store and remounts; see the bench in tools/bench-ui.ts.)
-// The model is memoised on (series, width, view, zoom), so a redraw happens only when a run's version (once per
-// frame at most), the size or a setting changed. Hover is handled by HoverLayer above the plot without re-rendering.
-import { memo, useCallback, useEffect, useId, useMemo, useRef, useState } from 'react';
-import { CartesianGrid, ComposedChart, XAxis, YAxis, usePlotArea } from 'recharts';
+// A metric line chart, fed the downsampled view of typed-array series (chart-model.ts): per series a faint min-max
+// band, the raw line (faint when smoothed), the smoothed line; validation series dashed. The plot (metric-plot.tsx)
+// is recharts' surface, grid and axes with our series paths inside. The model is memoised on (series, width, view,
+// zoom), so a redraw happens only when a run's version (once per frame at most), the size or a setting changed.
+// Hover is handled by HoverLayer above the plot without re-rendering it.
+import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ChartCache, buildChartModel, type ChartModel, type ChartView, type SeriesInput } from './chart-model';
 import { ChartFrame, type FrameLegendItem } from './chart-frame';
 import type { ToolbarControls } from './chart-toolbar';
 import { chartToCsv, chartToJson } from './export-data';
-import { formatValue, tickFormatter, type ValueKind } from './format';
+import { formatValue, type ValueKind } from './format';
 import type { Readout } from './hover-layer';
-import { PLOT_MARGIN, X_AXIS_HEIGHT, Y_AXIS_WIDTH, nearestIndex, plotRect } from './plot-geometry';
-import { bandPath, dotPositions, linePath, type AxisMap } from './series-paths';
-import { axisTick } from './axis-tick';
-import { useChartTheme, type ChartTheme } from './theme';
+import { ModelStore, Plot, axesClose, sameNumbers, type PlotAxes } from './metric-plot';
+import { nearestIndex, plotRect } from './plot-geometry';
+import { useChartTheme } from './theme';
 import { useElementSize } from './use-size';
 import { xAxisChoice } from './x-axis';
 
@@ -46,6 +41,9 @@ export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
   const cache = useRef<ChartCache | null>(null);
   cache.current ??= new ChartCache();
   const axes = useRef<{ x: ChartModel['x']; y: ChartModel['y'] } | null>(null);
+  const shown = useRef<PlotAxes | null>(null);
+  const store = useRef<ModelStore | null>(null);
+  store.current ??= new ModelStore();
   const { xAxis, logX, logY, smoothing } = p.view;
   useEffect(() => setXRange(null), [xAxis, logX]); // a zoom is in the old axis' units
 
@@ -71,6 +69,20 @@ export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
     return m;
   }, [p.series, width, height, xAxis, logX, logY, smoothing, xRange, p.yDomain]);
 
+  // recharts draws the axes and grid again only when a tick would move by half a pixel or more (or the ticks or
+  // scales change); in between, only the series layer inside it redraws, from the model store
+  const plotAxes = useMemo(() => {
+    if (!model) return null;
+    const next: PlotAxes = { x: model.x, y: model.y, logX, logY };
+    const prev = shown.current;
+    if (prev && axesClose(prev, next, plotRect(width, height))) return prev;
+    shown.current = next;
+    return next;
+  }, [model, logX, logY, width, height]);
+  store.current.model = model; // read by the series layer in this render, or after the layout effect below
+  const modelStore = store.current;
+  useLayoutEffect(() => modelStore.notify(), [model, modelStore]);
+
   const choice = xAxisChoice(xAxis);
   const yKind = p.yKind ?? 'plain';
   // the frame's props stay the same objects while only the data grows (toolbar and legend do not re-render)
@@ -91,18 +103,19 @@ export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
   }, [p.title, choice, smoothing]);
   const renderPlot = useCallback(
     () =>
-      model ? (
+      plotAxes ? (
         <Plot
-          model={model}
+          axes={plotAxes}
+          store={modelStore}
           width={width}
           height={height}
           theme={theme}
-          view={p.view}
+          smoothing={smoothing > 0}
           xKind={choice.valueKind}
           yKind={yKind}
         />
       ) : null,
-    [model, width, height, theme, p.view, choice, yKind],
+    [plotAxes, modelStore, width, height, theme, smoothing, choice, yKind],
   );
   const resetZoom = useCallback(() => setXRange(null), []);
   const notesSig = [...(model?.notes ?? []), ...(p.notes ?? [])].join('\u0001');
@@ -134,115 +147,6 @@ export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
     />
   );
 });
-
-function sameNumbers(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((v, i) => v === b[i]);
-}
-
-interface PlotProps {
-  model: ChartModel;
-  width: number;
-  height: number;
-  theme: ChartTheme;
-  view: ChartView;
-  xKind: ValueKind;
-  yKind: ValueKind;
-}
-
-const Plot = memo(function Plot({ model, width, height, theme, view, xKind, yKind }: PlotProps) {
-  return (
-    <ComposedChart width={width} height={height} margin={PLOT_MARGIN} accessibilityLayer={false}>
-      <CartesianGrid stroke={theme.grid} vertical={false} />
-      <XAxis
-        type="number"
-        dataKey="x"
-        domain={model.x.domain}
-        ticks={model.x.ticks}
-        scale={view.logX ? 'log' : 'linear'}
-        allowDataOverflow
-        height={X_AXIS_HEIGHT}
-        tick={axisTick('x', tickFormatter(xKind, model.x.step), theme.fgMuted)}
-        stroke={theme.border}
-        interval={0}
-      />
-      <YAxis
-        type="number"
-        domain={model.y.domain}
-        ticks={model.y.ticks}
-        scale={view.logY ? 'log' : 'linear'}
-        allowDataOverflow
-        width={Y_AXIS_WIDTH}
-        tick={axisTick('y', tickFormatter(yKind, model.y.step), theme.fgMuted)}
-        stroke={theme.border}
-      />
-      <SeriesLayer
-        model={model}
-        smoothing={view.smoothing > 0}
-        logX={view.logX}
-        logY={view.logY}
-        rawOpacity={theme.rawOpacity}
-      />
-    </ComposedChart>
-  );
-});
-
-/**
- * The series, drawn inside the recharts chart with its own axis scales: band, raw line, smoothed line, dots for short
- * series. Paths are built straight from the downsampled typed arrays (series-paths.ts), clipped to the plot area.
- */
-function SeriesLayer(p: { model: ChartModel; smoothing: boolean; logX: boolean; logY: boolean; rawOpacity: number }) {
-  const { model, smoothing, logX, logY } = p;
-  const area = usePlotArea();
-  const clipId = useId().replace(/[^A-Za-z0-9_-]/g, '');
-  if (!area) return null;
-  // the axes' own maps (recharts' d3 scales: domain onto the plot area, y upwards), inlined in the path loops
-  const sx: AxisMap = { d0: model.x.domain[0], d1: model.x.domain[1], r0: area.x, r1: area.x + area.width, log: logX };
-  const sy: AxisMap = { d0: model.y.domain[0], d1: model.y.domain[1], r0: area.y + area.height, r1: area.y, log: logY };
-  return (
-    <g className="swc-series" clipPath={`url(#${clipId})`}>
-      <defs>
-        <clipPath id={clipId}>
-          <rect x={area.x} y={area.y - 2} width={area.width} height={area.height + 4} />
-        </clipPath>
-      </defs>
-      {model.series.map((s) => {
-        const faint = smoothing && s.smoothed !== null;
-        return (
-          <g key={s.key} className="swc-run" data-series={s.key}>
-            {s.hasBand && (
-              <path className="swc-band" d={bandPath(s.raw, sx, sy)} fill={s.color} fillOpacity={0.14} stroke="none" />
-            )}
-            <path
-              className="swc-line swc-raw"
-              d={linePath(s.raw, sx, sy)}
-              fill="none"
-              stroke={s.color}
-              strokeOpacity={faint ? p.rawOpacity : 1}
-              strokeWidth={faint ? 1 : 1.6}
-              strokeDasharray={s.dash}
-              strokeLinejoin="round"
-            />
-            {s.smoothed && (
-              <path
-                className="swc-line swc-smooth"
-                d={linePath(s.smoothed, sx, sy)}
-                fill="none"
-                stroke={s.color}
-                strokeWidth={1.8}
-                strokeDasharray={s.dash}
-                strokeLinejoin="round"
-              />
-            )}
-            {s.dots &&
-              dotPositions(s.raw, sx, sy).map(([cx, cy], i) => (
-                <circle key={i} cx={cx} cy={cy} r={2.5} fill={s.color} />
-              ))}
-          </g>
-        );
-      })}
-    </g>
-  );
-}
 
 /** The values of every series at the point nearest to `x` (the cursor snaps to the nearest drawn point). */
 function readoutAt(model: ChartModel, x: number, xKind: ValueKind, yKind: ValueKind, xLabel: string): Readout | null {

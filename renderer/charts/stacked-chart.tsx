@@ -238,6 +238,15 @@ function StackLayer(p: { model: StackedModel; input: StackedInput; logX: boolean
       }
       let j = i;
       while (j < rows.length && whole[j]) j++;
+      if (j - i === 1) {
+        // a lone row (the first report): a narrow stacked bar, so it is seen
+        const x = sx(rows[i].x as number),
+          y0 = r1(sy(base[i])),
+          y1 = r1(sy(base[i] + (rows[i][l.key] as number)));
+        d += `M${r1(x - 3)},${y1}L${r1(x + 3)},${y1}L${r1(x + 3)},${y0}L${r1(x - 3)},${y0}Z`;
+        i = j;
+        continue;
+      }
       // rows [i, j): top edge forward, bottom edge back
       let top = '',
         bottom = '';

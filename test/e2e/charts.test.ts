@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openChartsSite, type ChartsSite } from './pages/charts-serve';
+import { openChartsSite, type ChartsSite } from '../../tools/bench-ui';
 
 const SHOTS = resolve(import.meta.dirname, '../../test-artifacts/screenshots');
 let site: ChartsSite;
@@ -194,6 +194,10 @@ describe('every panel in every state, in both themes', () => {
     expect(await kase('waiting').getByText('Waiting for the first step').count()).toBe(3);
     // one point: a dot; NaN: gaps, said under the chart
     expect(await kase('one-point').getByRole('figure', { name: 'loss' }).locator('circle').count()).toBe(1);
+    const lone = kase('one-point')
+      .getByRole('figure', { name: /^expert usage/ })
+      .locator('path.swc-stack');
+    expect(await lone.evaluateAll((ps) => ps.filter((p) => (p.getAttribute('d') ?? '').includes('Z')).length)).toBe(5);
     expect(await kase('nan').getByRole('figure', { name: 'loss' }).locator('.swc-notes').textContent()).toMatch(
       /4 NaN\/∞ values shown as gaps/,
     );
