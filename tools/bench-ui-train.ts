@@ -8,12 +8,12 @@
 //                     'longtask': tasks over 50 ms; 0 when there was none), long_tasks_over_50ms how many.
 // Tokens per second are measured from the run's metrics.jsonl (tokens and training wall time between the first
 // row after the warm-up rows and the last), the same way for both, so evaluation time counts for neither.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
-import { ensureRendererBuilt } from '../electron/host/build';
+import { buildReason, VITE_CONFIG } from '../electron/host/build';
 import { startHost } from '../electron/host/server';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -66,13 +66,23 @@ async function cliRun(preset: string, steps: number, out: string): Promise<strin
   return stdout.trim().split('\n').at(-1)!;
 }
 
+/** vite build when dist/renderer is missing or older than its sources (by path: vite's package exports hide it). */
+function buildIfStale(): void {
+  const reason = buildReason(ROOT, DIST);
+  if (!reason) return;
+  process.stderr.write(`building the workbench UI (${reason}) ...\n`);
+  const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', VITE_CONFIG], { cwd: ROOT, stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status})`);
+}
+
 export async function trainSpeed(o: TrainSpeedOptions = {}): Promise<Record<string, number | boolean | string>> {
   const preset = o.preset ?? 'teach-copy';
   const steps = o.steps ?? 150;
   const skip = o.skip ?? 10;
   const cliOut = mkdtempSync(join(tmpdir(), 'bench-cli-'));
   const workspace = mkdtempSync(join(tmpdir(), 'bench-app-'));
-  ensureRendererBuilt(ROOT, DIST, (m) => process.stderr.write(m + '\n'));
+  buildIfStale();
   const host = await startHost({ workspace, distDir: DIST, log: () => {} });
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
   try {
