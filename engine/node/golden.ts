@@ -85,6 +85,7 @@ function compareSelection(
   ];
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the oracle's JSON config; its fields are read by name
 function attentionConfig(c: Record<string, any>, kind: AttentionConfig['kind']): AttentionConfig {
   return {
     kind,
@@ -121,6 +122,7 @@ function compareGrads(prefix: string, got: Record<string, tf.Tensor>, ref: Recor
   );
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a golden file of any component kind (oracle README)
 type Golden = Record<string, any>;
 
 function checkAttention(g: Golden, kind: AttentionConfig['kind']): Comparison[] {
