@@ -164,4 +164,18 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Kernel choice by backend is the kernel registry's (engine/ops/kernels.ts), never a branch in the model.
+    files: ['engine/model/**/*.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='getBackend']",
+          message:
+            'choose kernels through engine/ops/kernels.ts (registerKernels / kernel), not by testing the backend',
+        },
+      ],
+    },
+  },
 );

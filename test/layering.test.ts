@@ -83,6 +83,7 @@ describe('ESLint enforces the import table (DESIGN §1)', () => {
     ['engine-imports-experiments.ts', `${dependency} "engine" to elements of type "experiments"`],
     ['engine-imports-test.ts', `${dependency} "engine" to elements of type "test"`],
     ['engine-uses-self.ts', "no-restricted-globals: Unexpected use of 'self'. only engine/worker.ts"],
+    ['model-tests-backend.ts', 'no-restricted-syntax: choose kernels through engine/ops/kernels.ts'],
     ['experiments-imports-engine-code.ts', `${dependency} "experiments" to file of categories "engine-spec"`],
     [
       'renderer-imports-tfjs.ts',

@@ -13,12 +13,19 @@ import { customOp } from './custom';
 import { kernel, type HeadsLayout } from './kernels';
 import { mmNT, mmTN } from './linalg';
 
+/** out[r, s] = x[r] @ W[experts[r, s]]: x [R, dIn], experts int32 [R, S], W [nExp, dIn, dOut] -> [R, S, dOut]. */
 export function cvmm(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D): tf.Tensor3D {
   return kernel('cvmm', cvmmSorted)(x, experts, W);
 }
 
 /** MoE input projection: x [B*T, d], experts int32 [B*T, H*k], gates [B*T, H, k], W [H*E, d, dh] -> [B, H, T, dh]. */
-export function moeIn(x: tf.Tensor2D, experts: tf.Tensor2D, gates: tf.Tensor, W: tf.Tensor3D, heads: HeadsLayout) {
+export function moeIn(
+  x: tf.Tensor2D,
+  experts: tf.Tensor2D,
+  gates: tf.Tensor,
+  W: tf.Tensor3D,
+  heads: HeadsLayout,
+): tf.Tensor {
   return kernel('moeIn', moeInSorted)(x, experts, gates, W, heads);
 }
 
