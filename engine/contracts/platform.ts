@@ -78,6 +78,9 @@ export interface RunRead {
   routing: unknown[]; // routing.jsonl rows after routingOffset
   metricsOffset: number;
   routingOffset: number;
+  /** The offsets asked for were past the end of a file that was rolled back or rewritten (a resume): the rows are
+   *  from the start of the file, so drop what was read before. Absent when false. */
+  restarted?: boolean;
 }
 
 /** Pushed to the renderer (server-sent events on the web host, an IPC event in Electron). */
