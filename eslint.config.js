@@ -2,6 +2,7 @@
 // re-export and dynamic import (eslint-plugin-boundaries). `npm run lint` runs this with Prettier and the
 // file-name check (tools/check-names.mjs). No type-aware rules: the compiler already runs per room
 // (`npm run typecheck`), and lint stays fast.
+import { defineConfig } from 'eslint/config';
 import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
 
@@ -101,11 +102,12 @@ const policies = [
   // electron/preload: contextBridge/ipcRenderer and the contracts only.
   { from: el('electron-preload'), allow: { to: [...el('electron-preload', 'engine-contracts'), pkg('electron')] } },
 
-  // Tests and tools may import anything; nothing else imports from test/ (no policy allows it).
+  // Tests and tools may import anything, except that only tests import from test/ (no other policy allows it).
   { from: el('test', 'tools'), allow: { to: [{ element: { type: '*' } }, { module: { origin: '*' } }] } },
+  { from: el('tools'), disallow: { to: el('test') } },
 ];
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: [
       'node_modules/',
@@ -142,7 +144,8 @@ export default tseslint.config(
       'import/resolver': { node: { extensions: ['.ts', '.tsx', '.js', '.mjs'] } },
     },
     rules: {
-      // DESIGN §1: an import not allowed by a policy above is an error.
+      // DESIGN §1: an import no policy above allows is an error, packages and node:* included (checkAllOrigins),
+      // and so is one of a file outside every room (checkUnknownLocals).
       'boundaries/dependencies': [
         'error',
         { default: 'disallow', checkAllOrigins: true, checkUnknownLocals: true, policies },
