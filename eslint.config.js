@@ -153,6 +153,11 @@ export default defineConfig(
     },
   },
   {
+    // Build configs run in Node at build time and are part of no bundle (renderer/vite.config.ts, vitest.config.ts).
+    files: ['**/*.config.{ts,js,mjs}'],
+    rules: { 'boundaries/dependencies': 'off' },
+  },
+  {
     // Only engine/worker.ts touches the worker global scope (DESIGN §1); the rest of the engine core also runs in
     // Node. (DOM and Node globals are refused by the compiler: tsconfig.engine.json.)
     files: ['engine/**/*.ts'],
