@@ -85,7 +85,7 @@ export class RunWriter {
 
   /** Write a checkpoint (a valid safetensors file) atomically; the oldest beyond keepCheckpoints are deleted. */
   writeCheckpoint(id: string, step: number, bytes: Uint8Array, clientId: string): void {
-    const run = this.owned(id, clientId);
+    this.owned(id, clientId); // throws unless clientId owns the run
     try {
       decodeSafetensors(bytes, `checkpoint of step ${step}`);
     } catch (e) {

@@ -3,7 +3,6 @@
 // its checkpoint so that the files read exactly as if the run had never stopped. SIGINT/SIGTERM checkpoint and
 // stop cleanly; a non-finite loss checkpoints the last good state and stops with an error naming the step.
 import * as fs from 'node:fs';
-import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ORDER, type BackendName } from '../backend';
 import { attentionMatrices, costReport, countParams, formatParams } from '../cost';
 import { buildDataset, type Dataset } from '../data';
