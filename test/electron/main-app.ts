@@ -24,12 +24,17 @@ export interface MainApp {
   stop(): void;
 }
 
-/** A temporary folder with the app's layout (reuse it to start the app again, as after a quit or a crash). */
-export function appFolder(): string {
+/**
+ * A temporary folder with the app's layout (reuse it to start the app again, as after a quit or a crash).
+ * `distDir`: serve this renderer bundle (linked) instead of a small fake one; `workspace`: remembered in
+ * settings.json as if an earlier start had chosen it (no first-start dialog).
+ */
+export function appFolder(o: { distDir?: string; workspace?: string } = {}): string {
   const dir = tmpDir('electron');
   const appDir = path.join(dir, 'app');
   fs.mkdirSync(path.join(appDir, 'dist/electron/main'), { recursive: true });
-  fakeDist(path.join(appDir, 'dist/renderer'));
+  if (o.distDir) fs.symlinkSync(o.distDir, path.join(appDir, 'dist/renderer'));
+  else fakeDist(path.join(appDir, 'dist/renderer'));
   fs.writeFileSync(
     path.join(appDir, 'package.json'),
     JSON.stringify({ name: 'switchhead-workbench', version: '9.8.7' }),
@@ -37,6 +42,11 @@ export function appFolder(): string {
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(appDir, 'node_modules'));
   fs.mkdirSync(path.join(dir, 'appData'));
   fs.mkdirSync(path.join(dir, 'documents'));
+  if (o.workspace) {
+    const userData = path.join(dir, 'appData', 'SwitchHead Workbench');
+    fs.mkdirSync(userData);
+    fs.writeFileSync(path.join(userData, 'settings.json'), JSON.stringify({ workspace: path.resolve(o.workspace) }));
+  }
   return dir;
 }
 
