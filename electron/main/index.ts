@@ -65,12 +65,12 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   settings = new SettingsStore(path.join(app.getPath('userData'), 'settings.json'));
-  const chosen =
-    workspaceArg(process.argv.slice(1), process.cwd()) ??
-    settings.get().workspace ??
-    (await chooseFirstWorkspace(dialog, app.getPath('documents')));
-  if (!settings.get().workspace) settings.update({ workspace: chosen });
-  await useWorkspace(chosen);
+  let root = workspaceArg(process.argv.slice(1), process.cwd()) ?? settings.get().workspace;
+  if (!root) {
+    root = await chooseFirstWorkspace(dialog, app.getPath('documents'));
+    settings.update({ workspace: root });
+  }
+  await useWorkspace(root);
 
   denyPermissions(session.defaultSession);
   protocol.handle(APP_SCHEME, createAppHandler(RENDERER_DIR));
@@ -90,6 +90,7 @@ async function start(): Promise<void> {
         data,
       ),
     onDone: (op, args) => {
+      if (!isRemembered()) return; // a --workspace of this launch only: its notebooks are not remembered
       const [a, b] = args as [string, string];
       const changed =
         op === 'readNotebook' || op === 'createNotebook'
@@ -191,7 +192,7 @@ async function offerReload(w: BrowserWindow, reason: string): Promise<void> {
 
 function buildMenu(): void {
   const template = menuTemplate(
-    { platform: process.platform, appName: APP_NAME, recent: settings.get().recent },
+    { platform: process.platform, appName: APP_NAME, recent: isRemembered() ? settings.get().recent : [] },
     {
       send: sendMenu,
       openNotebookFile: () => void openFromDialog(),
@@ -251,6 +252,11 @@ async function about(): Promise<void> {
 }
 
 // ---- helpers ----
+
+/** Is the open workspace the remembered one (settings.json), not a `--workspace` of this launch? */
+function isRemembered(): boolean {
+  return settings.get().workspace === workspace.paths.root;
+}
 
 function openExternal(url: string): void {
   if (isExternalLink(url)) shell.openExternal(url).catch((e) => log(`cannot open ${url}: ${(e as Error).message}`));

@@ -161,6 +161,25 @@ describe('restarts', () => {
     again.stop();
   });
 
+  it('uses a --workspace of one launch without remembering it', async () => {
+    const dir = appFolder({ workspace: path.join(m.dir, 'remembered') });
+    const once = path.join(dir, 'just this once');
+    process.argv.push('--workspace', once);
+    let app: MainApp;
+    try {
+      app = await startMain({ dir });
+    } finally {
+      process.argv.splice(process.argv.indexOf('--workspace'), 2);
+    }
+    expect(app.workspace).toBe(once);
+    await app.call('createNotebook', 'Scratch', '{}');
+    await app.call('readNotebook', 'Scratch');
+    const settings = JSON.parse(fs.readFileSync(path.join(app.userData, 'settings.json'), 'utf8'));
+    expect(settings).toEqual({ workspace: path.join(m.dir, 'remembered') }); // untouched: no recents recorded
+    expect(app.fake.dialogs).toEqual([]);
+    app.stop();
+  });
+
   it('quits at once when another instance holds the lock', async () => {
     const second = await startMain({ singleInstance: false });
     await new Promise((r) => setTimeout(r, 200));
