@@ -29,7 +29,10 @@ export function failureReason(stderr: string): string {
  * Where the Electron binary is: `require('electron')` (the npm package's answer, downloading the binary on first
  * use), in a child process so its download output can be summed up. Says so after 3 s if a download is running.
  */
-export async function findElectron(root = ROOT, log = (m: string) => process.stderr.write(m + '\n')) {
+export async function findElectron(
+  root = ROOT,
+  log: (m: string) => void = (m) => process.stderr.write(m + '\n'),
+): Promise<ElectronFound> {
   const child = spawn(process.execPath, ['-e', "process.stdout.write(require('electron'))"], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],

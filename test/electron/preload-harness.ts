@@ -89,7 +89,9 @@ export async function startHost(workspace = mkdtempSync(join(tmpdir(), 'swhwb-e2
   const server = http.createServer((req, res) => {
     handler(new Request(`app://workbench${req.url ?? '/'}`, { method: req.method }))
       .then(async (r) => {
-        res.writeHead(r.status, Object.fromEntries(r.headers));
+        const headers: Record<string, string> = {};
+        r.headers.forEach((value, name) => (headers[name] = value));
+        res.writeHead(r.status, headers);
         res.end(Buffer.from(await r.arrayBuffer()));
       })
       .catch((e) => (res.writeHead(500), res.end(String(e))));
