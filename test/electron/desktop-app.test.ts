@@ -12,8 +12,12 @@ import { ensureBuilt, screenshot } from '../e2e/harness';
 import { MAIN_BUNDLE, ensureElectronBuilt } from './build';
 
 const found = await findElectron(undefined, () => {});
-const missing = 'reason' in found ? found.reason : null;
-if (missing) console.log(`desktop-app.test.ts skipped: no Electron binary here (${missing})`);
+const noDisplay =
+  process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY
+    ? 'no display to open a window on (run the tests under xvfb-run)'
+    : null;
+const missing = 'reason' in found ? `no Electron binary here: ${found.reason}` : noDisplay;
+if (missing) console.log(`desktop-app.test.ts skipped: ${missing}`);
 
 const poll = <T>(fn: () => T | Promise<T>, timeout = 60_000) => expect.poll(fn, { timeout, interval: 200 });
 let workspace = '';
@@ -22,7 +26,9 @@ let userData = '';
 async function launch(): Promise<{ app: ElectronApplication; page: Page }> {
   const app = await _electron.launch({
     executablePath: (found as { binary: string }).binary,
-    args: [MAIN_BUNDLE, '--workspace', workspace],
+    // Chromium refuses to run as root with its OS sandbox (CI machines run as root); the app's own settings
+    // (sandboxed renderer, no Node in the page) are unchanged.
+    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), MAIN_BUNDLE, '--workspace', workspace],
     env: { ...process.env, WORKBENCH_USER_DATA: userData } as Record<string, string>,
   });
   const page = await app.firstWindow();
