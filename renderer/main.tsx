@@ -1,8 +1,9 @@
 // The renderer's entry: theme first (no flash), then the app under the page's Platform.
 import 'katex/dist/katex.min.css';
 import './styles/theme.css';
-import './styles/app.css';
-import './styles/cells.css';
+import './styles/base.css';
+import './styles/layout.css';
+import './styles/overlays.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app';

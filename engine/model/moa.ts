@@ -70,15 +70,17 @@ export function moaAuxLosses(
   if (!(c.cv > 0 || c.switch > 0 || c.z > 0)) return undefined;
   const [N, E] = logits.shape as number[];
   const k = experts.shape[1]!;
-  const dispatch = tf.oneHot(experts, E).toFloat(); // [N, k, E]
+  // 2-D one-hot summed over axis 0: tfjs-webgpu 4.22 generates invalid WGSL (i32 vs f32) for a sum over axes
+  // [0, 1] of the 3-D [N, k, E] one-hot.
+  const dispatch = tf.oneHot(experts.reshape([N * k]), E).toFloat(); // [N*k, E]
   let total: tf.Tensor = tf.scalar(0);
   if (c.cv > 0) {
-    const importance = tf.sum(tf.mul(dispatch, tf.expandDims(gates, 2)), [0, 1]); // [E]
+    const importance = tf.sum(tf.mul(dispatch, gates.reshape([N * k, 1])), 0); // [E]
     const { mean, variance } = tf.moments(importance);
     total = tf.add(total, tf.mul(tf.div(variance, tf.add(tf.square(mean), 1e-10)), c.cv));
   }
   if (c.switch > 0) {
-    const f = tf.div(tf.sum(dispatch, [0, 1]), N * k); // [E], counts carry no gradient
+    const f = tf.div(tf.sum(dispatch, 0), N * k); // [E], counts carry no gradient
     const P = tf.mean(tf.softmax(logits, -1), 0); // [E]
     total = tf.add(total, tf.mul(tf.mul(tf.sum(tf.mul(f, P)), E), c.switch));
   }

@@ -8,17 +8,11 @@ import { denseFfn, sigmaMoe } from '../model/mlp';
 import { scoped } from '../ops/custom';
 import { meanCrossEntropy } from '../ops/nn';
 import type { Params } from '../model/types';
+import { attentionConfig, flat, relErr, toTensor, type Comparison, type GoldenTensor } from './golden-tensors';
+import { checkTraining } from './golden-train';
 
-export interface GoldenTensor {
-  shape: number[];
-  dtype: string;
-  data: unknown;
-}
-export interface Comparison {
-  name: string;
-  err: number;
-  note?: string;
-}
+export { maxAbsDiff, relErr, type Comparison, type GoldenTensor } from './golden-tensors';
+
 export interface GoldenResult {
   component: string;
   comparisons: Comparison[];
@@ -28,29 +22,6 @@ export interface GoldenResult {
 }
 
 const ctx = { training: false, seed: 0 };
-
-const flat = (t: GoldenTensor): number[] => (t.data as unknown[]).flat(Infinity as 1) as number[];
-const toTensor = (t: GoldenTensor) =>
-  t.dtype === 'int64' ? tf.tensor(flat(t), t.shape, 'int32') : tf.tensor(flat(t), t.shape, 'float32');
-
-/** max|got - ref| (Infinity on a NaN or a length mismatch) and max|ref|. */
-export function maxAbsDiff(got: ArrayLike<number>, ref: ArrayLike<number>): { diff: number; mag: number } {
-  if (got.length !== ref.length) return { diff: Infinity, mag: 0 };
-  let diff = 0,
-    mag = 0;
-  for (let i = 0; i < ref.length; i++) {
-    const d = Math.abs(got[i] - ref[i]);
-    diff = Number.isNaN(d) ? Infinity : Math.max(diff, d);
-    mag = Math.max(mag, Math.abs(ref[i]));
-  }
-  return { diff, mag };
-}
-
-/** The golden metric (DESIGN 2.3): max|got - ref| / (1 + max|ref|) */
-export function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
-  const { diff, mag } = maxAbsDiff(got, ref);
-  return diff / (1 + mag);
-}
 
 /** Compare selections as sets per (row, group), and gates matched by expert id. idx/gates: [..., k]. */
 function compareSelection(
@@ -83,25 +54,6 @@ function compareSelection(
     },
     { name: `${name}.gates`, err: relErr(aligned, rg) },
   ];
-}
-
-function attentionConfig(c: Record<string, any>, kind: AttentionConfig['kind']): AttentionConfig {
-  return {
-    kind,
-    nHeads: c.n_heads,
-    dHead: c.d_head,
-    nExperts: c.n_experts ?? 1,
-    k: c.k ?? 1,
-    moe: { q: !!c.moe_q, k: !!c.moe_k, v: c.moe_v ?? true, o: c.moe_o ?? true },
-    expertDropout: 0,
-    positions: c.pos ?? 'none',
-    xlMemory: false,
-    rotateFraction: c.rotate_fraction ?? 0.5,
-    ropeBase: c.rope_base ?? 10000,
-    moaMode: 'my',
-    moaAux: { cv: 0, switch: 0, z: 0 },
-    selectionReg: 0,
-  };
 }
 
 /** Gradients of f w.r.t. every named input; returns [value, grads by name]. */
@@ -145,8 +97,15 @@ function checkAttention(g: Golden, kind: AttentionConfig['kind']): Comparison[] 
     else c.push(...compareSelection(`selection.${side}`, sel.idx, sel.gates, ref));
   }
   const [loss, grads] = gradsOf({ ...w, x }, (p) => tf.sum(tf.mul(run(p).out, R)) as tf.Scalar);
-  c.push({ name: 'loss', err: relErr([loss], [g.loss.value]) });
-  return [...c, ...compareGrads('grads', grads, g.grads)];
+  c.push({ name: 'loss', err: relErr([loss], [g.loss.value]) }, ...compareGrads('grads', grads, g.grads));
+  if (g.aux_loss) {
+    // MoA 'moa' mode: the weighted auxiliary losses, value and gradients (router weights and input)
+    const aux = (p: Params) => run({ ...w, ...p }).auxLoss ?? (tf.scalar(NaN) as tf.Scalar);
+    const [value, ag] = gradsOf({ W_sel: w.W_sel, x }, aux);
+    c.push({ name: 'aux_loss.value', err: relErr([value], [g.aux_loss.value]) });
+    c.push(...compareGrads('aux_loss.grads', ag, g.aux_loss.grads));
+  }
+  return c;
 }
 
 function checkSigmaMoe(g: Golden): Comparison[] {
@@ -261,15 +220,25 @@ function checkTinyLm(g: Golden): Comparison[] {
   ];
 }
 
-export const GOLDEN_COMPONENTS = ['switchhead_attention*', 'dense_attention*', 'sigma_moe_mlp', 'dense_ffn', 'tiny_lm'];
+export const GOLDEN_COMPONENTS = [
+  'switchhead_attention*',
+  'dense_attention*',
+  'moa_attention*',
+  'sigma_moe_mlp',
+  'dense_ffn',
+  'tiny_lm',
+  'lm_training',
+];
 
 function dispatch(g: Golden): Comparison[] {
   const comp = String(g.component ?? '');
   if (comp.startsWith('switchhead_attention')) return checkAttention(g, 'switchhead');
   if (comp.startsWith('dense_attention')) return checkAttention(g, 'dense');
+  if (comp.startsWith('moa_attention')) return checkAttention(g, 'moa');
   if (comp === 'sigma_moe_mlp') return checkSigmaMoe(g);
   if (comp === 'dense_ffn') return checkDenseFfn(g);
   if (comp === 'tiny_lm') return checkTinyLm(g);
+  if (comp === 'lm_training') return checkTraining(g);
   throw new Error(`unknown component "${comp}" (supported: ${GOLDEN_COMPONENTS.join(', ')})`);
 }
 

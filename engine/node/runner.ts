@@ -4,7 +4,7 @@
 // stop cleanly; a non-finite loss checkpoints the last good state and stops with an error naming the step.
 import * as fs from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
-import type { BackendName } from '../backend';
+import { BACKEND_ORDER, type BackendName } from '../backend';
 import { attentionMatrices, costReport, countParams, formatParams } from '../cost';
 import { buildDataset, type Dataset } from '../data';
 import { ENGINE_VERSION, parseSpec, SpecError, type ExperimentSpec } from '../spec';
@@ -189,7 +189,9 @@ export async function runExperiment(opts: RunOptions): Promise<RunResult> {
     run = RunDir.createNew(opts.runsRoot ?? 'runs', spec.name);
   } else throw new RunError('runExperiment: give a spec or a run directory to resume');
 
-  const backendName = opts.backend ?? meta?.backend.name ?? 'wasm';
+  // a run from elsewhere (the PyTorch export writes backend "pytorch") continues on the default backend
+  const recorded = BACKEND_ORDER.find((b) => b === meta?.backend.name);
+  const backendName = opts.backend ?? recorded ?? 'wasm';
   if (meta && meta.backend.name !== backendName)
     log(`note: the run was trained on ${meta.backend.name}; continuing on ${backendName} is not bit-exact`);
   const backend = await ensureBackend(backendName);

@@ -43,10 +43,13 @@ export function connectWorkspace(): () => void {
     }
   })();
   const onHide = () => void flushNotebook();
+  const onVisibility = () => document.visibilityState === 'hidden' && onHide();
   window.addEventListener('pagehide', onHide);
+  document.addEventListener('visibilitychange', onVisibility);
   return () => {
     live = false;
     unwatch();
     window.removeEventListener('pagehide', onHide);
+    document.removeEventListener('visibilitychange', onVisibility);
   };
 }

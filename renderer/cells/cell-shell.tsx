@@ -1,6 +1,7 @@
 // The frame of every cell: a header naming its kind, with its actions (move, duplicate, delete) shown on hover or
 // focus and always reachable by keyboard; a visible focus ring on the focused cell; the body from the registry.
 // Subscribes by id (UI-ANCHORS rule 4): a change to another cell does not re-render this one.
+import './cell-shell.css';
 import { memo, useEffect, useRef } from 'react';
 import { useNotebook, useReadOnly } from '../state/notebook';
 import type { CellId } from '../state/notebook-schema';
@@ -101,6 +102,7 @@ export const CellShell = memo(function CellShell({ id }: { id: CellId }) {
     >
       <header className="cell-head">
         <span className="cell-kind">{label}</span>
+        {def?.Title && <def.Title id={id} />}
         <CellActions id={id} label={label} />
       </header>
       <div className="cell-body">{def ? <def.Body id={id} /> : <UnknownKind kind={kind} />}</div>

@@ -100,9 +100,14 @@ async function closeCurrent(): Promise<void> {
   }
 }
 
-export async function openNotebook(name: string): Promise<void> {
+/** Open a notebook (the open one's pending edits are written first, unless `discardPending`: a reload). */
+export async function openNotebook(name: string, opts: { discardPending?: boolean } = {}): Promise<void> {
   useFiles.setState({ busy: true });
   try {
+    if (opts.discardPending) {
+      saver?.dispose();
+      saver = null;
+    }
     await closeCurrent();
     viewActions.dismissActionToasts(); // an Undo offered for the previous notebook must not act on this one
     const file = await getPlatform().readNotebook(name);
@@ -239,7 +244,7 @@ export async function notebookChangedElsewhere(name: string, version: string): P
   viewActions.toast('This notebook was changed in another tab or window.', {
     tone: 'warning',
     timeoutMs: 0,
-    action: { label: 'Reload', run: () => void openNotebook(name) },
+    action: { label: 'Reload', run: () => void openNotebook(name, { discardPending: true }) }, // take their version
   });
 }
 

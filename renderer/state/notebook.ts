@@ -71,6 +71,27 @@ const docNow = (): NotebookDoc => toDoc(useNotebook.getState());
 /** The last delete, so "Undo" in its toast can step back in history when nothing happened since. */
 let lastDelete: { tombstone: ops.Tombstone; after: NotebookDoc } | null = null;
 
+/** Change an Experiment cell's run ids in the document and in every past and future step, without a step. */
+function patchEverywhere(id: CellId, f: (runIds: string[]) => string[]): boolean {
+  if (useNotebook.getState().readOnly) return false;
+  const patch = <T extends Partial<NotebookDoc>>(doc: T): T => {
+    const c = doc.cells?.[id];
+    if (c?.kind !== 'experiment') return doc;
+    const runIds = f(c.runIds);
+    return runIds === c.runIds ? doc : { ...doc, cells: { ...doc.cells, [id]: { ...c, runIds } } };
+  };
+  const now = docNow();
+  const next = patch(now);
+  if (next === now) return false;
+  const t = temporalState();
+  useNotebook.temporal.setState({ pastStates: t.pastStates.map(patch), futureStates: t.futureStates.map(patch) });
+  t.pause();
+  useNotebook.setState({ cells: next.cells });
+  t.resume();
+  if (lastDelete?.after.cells === now.cells) lastDelete = { ...lastDelete, after: next }; // nothing happened since
+  return true;
+}
+
 export type NewCell = CellDoc extends infer C ? (C extends CellDoc ? Omit<C, 'id'> : never) : never;
 
 /** Every change to the document goes through these (components call them; they never subscribe). */
@@ -140,6 +161,17 @@ export const notebookActions = {
     if (useNotebook.getState().readOnly) return;
     burst = null;
     temporalState().redo();
+  },
+
+  /** Link a run to an Experiment cell. Not an edit of its own: the link is written into every history step that
+   *  holds the cell too, so no undo or redo ever drops it (run events never enter history; UI-ANCHORS rule 2). */
+  attachRun(id: CellId, runId: string): boolean {
+    return patchEverywhere(id, (ids) => (ids.includes(runId) ? ids : [...ids, runId]));
+  },
+
+  /** Unlink a run (it went to the trash), in the document and in every history step. */
+  detachRun(id: CellId, runId: string): boolean {
+    return patchEverywhere(id, (ids) => (ids.includes(runId) ? ids.filter((r) => r !== runId) : ids));
   },
 
   /** End the current typing burst (the next edit starts a new undo step), e.g. when an editor closes. */

@@ -2,7 +2,7 @@
 // starts the web host as `npm run web` does (its package.json script, in a child process, on a free port, with a
 // temporary workspace), launches Debian's Chromium through playwright-core, and saves screenshots to
 // test-artifacts/screenshots/<test>-<view>.png.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +42,19 @@ function isStale(): boolean {
   return ['renderer', 'engine', 'experiments'].some((d) => newestSource(join(ROOT, d)) > built);
 }
 
+/** `vite build` in a child process, awaited (never blocking this process: vitest's worker must keep answering). */
+function buildRenderer(): Promise<void> {
+  const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
+  const child = spawn(process.execPath, [vite, 'build', '--config', 'renderer/vite.config.ts'], { cwd: ROOT });
+  let log = '';
+  child.stdout.on('data', (d) => (log += d));
+  child.stderr.on('data', (d) => (log += d));
+  return new Promise((ok, fail) => {
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? ok() : fail(new Error(`vite build failed (exit ${code}):\n${log}`))));
+  });
+}
+
 /** Build dist/renderer if it is missing or older than its sources; one builder at a time across processes. */
 export async function ensureBuilt(): Promise<void> {
   const lock = join(ROOT, 'dist/.e2e-build-lock');
@@ -57,12 +70,7 @@ export async function ensureBuilt(): Promise<void> {
   }
   try {
     if (!isStale()) return;
-    const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
-    const r = spawnSync(process.execPath, [vite, 'build', '--config', 'renderer/vite.config.ts'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
-    if (r.status !== 0) throw new Error(`vite build failed:\n${r.stdout}\n${r.stderr}`);
+    await buildRenderer();
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
@@ -120,6 +128,7 @@ export async function startHost(workspace = mkdtempSync(join(tmpdir(), 'swhwb-e2
 }
 
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
 }
 

@@ -1,4 +1,5 @@
-// DESIGN 2.3: our implementation against the float64 oracle, shipped files and files of other sizes.
+// DESIGN 2.3: our implementation against the float64 oracle, shipped files and files of other sizes, plus the
+// references the oracle lacks (MoA, the E=1 gated head) and whole training steps with the real Trainer.
 import { shippedGoldenDir } from '../fixtures/shared';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import { useBackend } from './helpers';
 
 const shipped = shippedGoldenDir();
 const extra = join(__dirname, '../fixtures/golden-extra');
-const files = [shipped, extra].flatMap((dir) =>
+const refs = join(__dirname, '../fixtures/golden-refs');
+const training = join(__dirname, '../fixtures/golden-train');
+const files = [shipped, extra, refs, training].flatMap((dir) =>
   readdirSync(dir)
     .filter((f) => f.endsWith('.json'))
     .map((f) => join(dir, f)),
@@ -18,9 +21,11 @@ const files = [shipped, extra].flatMap((dir) =>
 for (const backend of ['wasm', 'cpu'] as const) {
   describe(`golden on ${backend}`, () => {
     beforeAll(() => useBackend(backend));
-    it('finds the 9 shipped and the extra-size files', () => {
+    it('finds the 9 shipped, the extra-size, the reference and the training files', () => {
       expect(files.filter((f) => f.startsWith(shipped))).toHaveLength(9);
       expect(files.filter((f) => f.startsWith(extra)).length).toBeGreaterThanOrEqual(9);
+      expect(files.filter((f) => f.startsWith(refs))).toHaveLength(4);
+      expect(files.filter((f) => f.startsWith(training))).toHaveLength(3);
     });
     for (const file of files) {
       it(file.split('/').slice(-2).join('/'), () => {

@@ -25,3 +25,11 @@ export async function train(tr: { step(): { loss: number } }, n: number): Promis
   }
   return losses;
 }
+
+/** Fill freed heap memory with NaN: allocate tensors of many sizes, write NaN into them, free them. Kernels that
+ *  rely on fresh, zeroed buffers then read NaN. */
+export function dirtyHeap(): void {
+  const ts = Array.from({ length: 40 }, (_, i) => tf.fill([(i + 1) * 37], NaN));
+  ts.forEach((t) => t.dataSync());
+  tf.dispose(ts);
+}

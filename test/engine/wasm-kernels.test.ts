@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { bmm, gatherRows } from '../../engine/ops/linalg';
 import { cvmmGatedSum } from '../../engine/ops/cvmm';
-import { relErr, useBackend } from './helpers';
+import { dirtyHeap, relErr, useBackend } from './helpers';
 
 type Arrays = { data: Float32Array; shape: number[] }[];
 const toArrays = (ts: tf.Tensor[]): Arrays => ts.map((t) => ({ data: t.dataSync() as Float32Array, shape: t.shape }));
@@ -31,6 +31,17 @@ const rand = (shape: number[], seed: number): Arrays[number] => ({
   data: tf.tidy(() => tf.randomNormal(shape, 0, 1, 'float32', seed).dataSync() as Float32Array),
   shape,
 });
+
+/** Reference on any backend: out[j] = sum over the `per` slots of row j of gate * x[r] @ W[ids[slot]]. */
+function denseGatedSum(x: tf.Tensor, g: tf.Tensor, W: tf.Tensor, ids: number[], per: number): tf.Tensor {
+  const [R, dIn] = x.shape as number[],
+    [E, , dOut] = W.shape as number[];
+  const S = ids.length / R;
+  const oh = tf.oneHot(tf.tensor1d(ids, 'int32'), E).toFloat().reshape([R, S, E]); // [R, S, E]
+  const all = tf.matMul(x.reshape([1, R, dIn]).tile([E, 1, 1]), W); // [E, R, dOut]
+  const y = tf.matMul(oh, tf.transpose(all, [1, 0, 2])); // [R, S, dOut]
+  return tf.sum(tf.mul(y, tf.expandDims(g, 2)).reshape([(R * S) / per, per, dOut]), 1); // [R*S/per, dOut]
+}
 
 function expectClose(got: Arrays, ref: Arrays) {
   expect(got.map((g) => g.shape)).toEqual(ref.map((r) => r.shape));
@@ -130,6 +141,42 @@ describe('wasm kernels', () => {
     );
     experts.dispose();
     expectClose(got, ref);
+  });
+
+  // Block sizes (slots per expert) 5, 2, 0, 7, 3, 1 leave every remainder of the four-row unrolled gather; widths
+  // 9, 6, 7, 3, 10 every remainder of the four-column unrolled adds; the heap is dirtied with NaN first, so any
+  // output that is not fully written (a skipped remainder, an unused expert's weight gradient) shows up.
+  it.each([
+    [9, 6],
+    [6, 9],
+    [7, 3],
+    [10, 11],
+  ])('cvmmGatedSum dIn %i dOut %i: remainder loops, dirty heap, unused expert exactly 0', async (dIn, dOut) => {
+    const R = 6,
+      S = 3,
+      E = 6,
+      per = 3;
+    const counts = [5, 2, 0, 7, 3, 1]; // slots per expert; expert 2 unused
+    const ids = counts.flatMap((c, e) => new Array<number>(c).fill(e));
+    for (let i = ids.length - 1; i > 0; i--) {
+      const j = (i * 7 + 3) % (i + 1); // a fixed shuffle: experts interleave across rows
+      [ids[i], ids[j]] = [ids[j]!, ids[i]!];
+    }
+    const inputs = [rand([R, dIn], 12), rand([R, S], 13), rand([E, dIn, dOut], 14)];
+    await useBackend('wasm');
+    dirtyHeap();
+    const experts = tf.tensor2d(ids, [R, S], 'int32');
+    const got = await valueAndGrads(
+      'wasm',
+      (x, g, W) => cvmmGatedSum(x as tf.Tensor2D, experts, g!, W as tf.Tensor3D, per),
+      inputs,
+      15,
+    );
+    experts.dispose();
+    const ref = await valueAndGrads('cpu', (x, g, W) => denseGatedSum(x!, g!, W!, ids, per), inputs, 15);
+    expectClose(got, ref);
+    const dW = got[3]!.data;
+    expect(Array.from(dW.slice(2 * dIn * dOut, 3 * dIn * dOut)).every((v) => v === 0)).toBe(true);
   });
 
   it('cvmmGatedSum rejects an xRows of the wrong length', async () => {

@@ -105,3 +105,44 @@ describe('notebook store history', () => {
     expect(getDoc()).toEqual(emptyDoc('other'));
   });
 });
+
+describe('notebook names', () => {
+  it('picks a free name and explains a bad one', async () => {
+    const { freeName, nameProblem } = await import('../../renderer/state/notebook-files');
+    expect(freeName('Untitled', [])).toBe('Untitled');
+    expect(freeName('Untitled', ['untitled', 'Untitled 2'])).toBe('Untitled 3');
+    expect(nameProblem('Lab notes', ['other'])).toBeNull();
+    expect(nameProblem('lab NOTES', ['Lab notes'])).toMatch(/exists already/);
+    expect(nameProblem('a/b', [])).toMatch(/notebook name/);
+    expect(nameProblem('trailing.', [])).toMatch(/cannot end with/);
+  });
+});
+
+describe('run links', () => {
+  it('attaching a run is no undo step and survives undo and redo of other edits', () => {
+    const e = nb.add({
+      kind: 'experiment',
+      preset: null,
+      spec: {},
+      runIds: [],
+      view: { xAxis: 'step', logX: false, logY: false, smoothing: 0, routingLayer: 0, routingSide: 'src' },
+    })!;
+    const n = nb.add({ kind: 'note', source: 'a' })!;
+    nb.update<NoteCell>(n, { source: 'b' });
+    const steps = past();
+    expect(nb.attachRun(e, 'run-1')).toBe(true);
+    expect(nb.attachRun(e, 'run-1')).toBe(false); // already linked
+    expect(past()).toBe(steps);
+    const runIds = () => (getDoc().cells[e] as { runIds: string[] }).runIds;
+    nb.undo(); // the note edit
+    nb.undo(); // the note
+    expect(runIds()).toEqual(['run-1']);
+    nb.redo();
+    nb.redo();
+    expect(runIds()).toEqual(['run-1']);
+    expect(sourceOf(n)).toBe('b');
+    nb.detachRun(e, 'run-1');
+    nb.undo();
+    expect(runIds()).toEqual([]);
+  });
+});

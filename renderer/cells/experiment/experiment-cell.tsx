@@ -1,5 +1,7 @@
 // The Experiment cell, document side: preset, spec (a one-line summary; the form or the raw JSON when opened),
 // cost readout. The run bar and the live panels plug into RUN SLOT below (renderer/runs/, renderer/panels/).
+import './experiment.css';
+import './cost-run.css';
 import { memo } from 'react';
 import { Icon } from '../../app/icons';
 import type { CellId } from '../../state/notebook-schema';
@@ -10,7 +12,7 @@ import { useExperimentRunner } from './runner';
 import { SpecForm } from './spec-form';
 import { SpecJson } from './spec-json';
 import { specSummary } from './spec-summary';
-import { useSpecCheck, useSpecProblem } from './use-spec';
+import { useSpec, useSpecCheck, useSpecProblem } from './use-spec';
 
 function SpecLine({ id }: { id: CellId }) {
   const check = useSpecCheck(id);
@@ -72,6 +74,12 @@ function RunSlot({ id }: { id: CellId }) {
       )}
     </div>
   );
+}
+
+/** The spec's name, shown in the cell header next to "Experiment". */
+export function ExperimentTitle({ id }: { id: CellId }) {
+  const name = useSpec(id).name;
+  return typeof name === 'string' && name ? <span className="cell-title">{name}</span> : null;
 }
 
 export const ExperimentCell = memo(function ExperimentCell({ id }: { id: CellId }) {

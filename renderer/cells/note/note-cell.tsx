@@ -1,5 +1,6 @@
 // The Note cell: markdown with KaTeX math, rendered; double-click (or Enter on the focused cell) edits it,
 // Escape or Shift+Enter shows it rendered again. A typing burst is one undo step.
+import './note.css';
 import { memo, useMemo } from 'react';
 import { notebookActions, useNotebook, useReadOnly } from '../../state/notebook';
 import type { CellId, NoteCell as NoteDoc } from '../../state/notebook-schema';
