@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specFile, until } from '../host/helpers';
+import { MENU_COMMANDS } from '../../electron/main/menu';
 import { findMenuItem } from './fake-electron';
 import { appFolder, snapshot, startMain, type MainApp } from './main-app';
 
@@ -68,12 +69,15 @@ describe('menus', () => {
       ['Pause', 'pause'],
       ['Stop', 'stop'],
       ['Keyboard Shortcuts', 'shortcuts'],
+      ['Follow the System', 'theme:system'],
+      ['Light', 'theme:light'],
       ['Dark', 'theme:dark'],
     ];
     for (const [label, command] of commands) {
       menu(m, label).click();
       expect(sentOf(m, 'menu').at(-1), label).toEqual({ type: 'menu', command });
     }
+    expect(commands.map(([, c]) => c).sort()).toEqual([...MENU_COMMANDS].sort()); // every command has its item
     expect(m.fake.themeSource).toBe('dark'); // native dialogs follow the chosen theme
     expect(menu(m, 'Undo').registerAccelerator).toBe(false); // the page's own Ctrl+Z (text fields keep theirs)
   });
