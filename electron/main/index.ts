@@ -46,7 +46,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit(); // another instance has the workspace open: it is focused instead (second-instance below)
 } else {
   app.on('second-instance', () => {
-    if (!win) return void createWindow();
+    if (!win) return void (started() && createWindow());
     if (win.isMinimized()) win.restore();
     win.focus();
   });
@@ -55,7 +55,7 @@ if (!app.requestSingleInstanceLock()) {
     if (process.platform !== 'darwin') app.quit();
   });
   app.on('activate', () => {
-    if (app.isReady() && BrowserWindow.getAllWindows().length === 0) createWindow();
+    if (started() && BrowserWindow.getAllWindows().length === 0) createWindow();
   });
   app.on('before-quit', () => stopWatching());
   app.whenReady().then(start, fatal);
@@ -252,6 +252,11 @@ async function about(): Promise<void> {
 }
 
 // ---- helpers ----
+
+/** Has start() opened a workspace (so a window can be made)? */
+function started(): boolean {
+  return workspace !== undefined;
+}
 
 /** Is the open workspace the remembered one (settings.json), not a `--workspace` of this launch? */
 function isRemembered(): boolean {
