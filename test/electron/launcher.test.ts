@@ -25,7 +25,10 @@ async function npmStart(args: string[], env: Record<string, string>) {
     const t = setTimeout(() => reject(new Error(`no address in 60 s:\n${err}`)), 60_000);
     child.stdout.on('data', () => {
       const m = /Workbench at (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(out);
-      if (m) (clearTimeout(t), resolve(m[1]));
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]);
+      }
     });
     child.on('exit', (code) => (clearTimeout(t), reject(new Error(`exited ${code}:\n${err}`))));
   });
