@@ -180,10 +180,15 @@ export function attentionCost(spec: ExperimentSpec): AttentionCost {
   return { formula, macs, memFloats, c, T };
 }
 
-/** The paper's format: x/1e6 with one decimal and "M", or x/1e9 and "G" above 1000M. */
+/**
+ * The paper's format: x/1e6 with one decimal and "M", or x/1e9 and "G" above 1000M. Below 0.1M (small models),
+ * two significant digits ("0.012M"), so that a small figure never prints as "0.0M".
+ */
 export function formatPaper(x: number): string {
   const m = x / 1e6;
-  return m > 1000 ? `${(m / 1000).toFixed(1)}G` : `${m.toFixed(1)}M`;
+  if (m > 1000) return `${(m / 1000).toFixed(1)}G`;
+  if (m !== 0 && Math.abs(m) < 0.1) return `${Number(m.toPrecision(2))}M`;
+  return `${m.toFixed(1)}M`;
 }
 
 /** Parameter counts as the §7.1 table prints them ("47.26M"). */

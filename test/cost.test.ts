@@ -1,9 +1,7 @@
 // Cost accounting against the reference numbers of SPEC §7.1 (parameters, per-layer attention MACs and
 // memory as the paper prints them, MAC/memory ratios) and parameter shapes against the golden fixtures.
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseSpec, type ExperimentSpecInput } from '../engine/spec';
@@ -343,38 +341,4 @@ describe('vocabulary and report', () => {
   });
 });
 
-describe('npm run cost (CLI)', () => {
-  const cli = (...args: string[]) =>
-    spawnSync('npx', ['tsx', 'engine/node/cli/cost.ts', ...args], { cwd: join(HERE, '..'), encoding: 'utf8' });
-
-  it('a bad spec file exits 1 with an error naming the field', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'cost-'));
-    const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ model: { attention: { nHeads: 0, nExprts: 4 } } }));
-    const r = cli(bad);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/model\.attention\.nHeads/);
-    expect(r.stderr).toMatch(/nExprts/);
-    expect(r.stdout).toBe('');
-  });
-
-  it('an unknown preset exits 1 and lists the presets', () => {
-    const r = cli('paper-47m-nope');
-    expect(r.status).toBe(1);
-    for (const name of Object.keys(paperPresets)) expect(r.stderr).toContain(name);
-  });
-
-  it('a preset prints its cost and the paper ratios as JSON', () => {
-    const r = cli('paper-47m-switchhead-k2');
-    expect(r.status).toBe(0);
-    const out = JSON.parse(r.stdout);
-    expect([out.params.paper, out.attention.macsPaper, out.attention.memPaper, out.attentionMatrices.perLayer]).toEqual(
-      ['47.25M', '170.4M', '0.8M', 2],
-    );
-    expect([out.ratios.baseline, out.ratios.macsPaper, out.ratios.memPaper]).toEqual([
-      'paper-47m-xl',
-      '37.6%',
-      '22.0%',
-    ]);
-  });
-});
+// The `npm run cost` command itself is tested in test/cli/cost-cli.test.ts.

@@ -2,6 +2,11 @@
 // (DATASETS.md §2), a deterministic train/validation split of token streams, and unigram entropy.
 // Decoding bytes (UTF-8 with the Latin-1 fallback for shakespeare-caesar.txt) is the Node loader's job.
 
+/** Data that cannot be trained on (empty, not text, too short); the message names the source and its size. */
+export class DataError extends Error {
+  override name = 'DataError';
+}
+
 /** One loaded text, e.g. one book. */
 export interface TextDocument {
   name: string;
@@ -58,7 +63,7 @@ export function splitTokens(docs: readonly { name: string; ids: Int32Array }[], 
   const nVal = perDocument.reduce((s, d) => s + d.val, 0);
   if (nTrain < 2 || nVal < 2) {
     const total = nTrain + nVal;
-    throw new Error(
+    throw new DataError(
       `the text is too short to split: ${total} tokens give ${nTrain} for training and ${nVal} for validation (need at least 2 each; use more text or a larger data.valFraction)`,
     );
   }

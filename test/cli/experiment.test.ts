@@ -85,9 +85,9 @@ describe('a run that fails before its first step', () => {
 });
 
 describe('the experiment CLI', () => {
-  it('lists the available experiments for an unknown name (exit code 1)', async () => {
+  it('lists the available experiments for an unknown name (exit code 2, a usage mistake)', async () => {
     const r = await runCli('experiment', ['no-such-experiment', '--out', path.join(tmp, 'x')]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toContain('unknown experiment "no-such-experiment"');
     for (const name of ['teach-copy', 'cpu-switchhead-k2', 'paper-47m-xl']) expect(r.stderr).toContain(name);
     expect(Object.keys(presets).every((n) => r.stderr.includes(n))).toBe(true);
@@ -111,7 +111,7 @@ describe('the experiment CLI', () => {
   it('rejects bad options', async () => {
     const r = await runCli('experiment', ['teach-copy', '--steps', 'many']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain('--steps must be a positive integer');
+    expect(r.stderr).toMatch(/^error: --steps must be an integer >= 1, got "many"/);
   });
 });
 

@@ -84,3 +84,17 @@ export function onlyRun(root: string): string {
   if (dirs.length !== 1) throw new Error(`expected one run in ${root}, found ${dirs.join(', ') || 'none'}`);
   return path.join(root, dirs[0]);
 }
+
+/** Run CLI invocations a few at a time (the machine has 2 cores; dozens at once starve the test runner). */
+export async function runClis(calls: [cli: string, args: string[]][], concurrency = 3): Promise<Done[]> {
+  const results: Done[] = new Array(calls.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < calls.length) {
+      const i = next++;
+      results[i] = await runCli(...calls[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, calls.length) }, worker));
+  return results;
+}

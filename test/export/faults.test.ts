@@ -42,13 +42,13 @@ beforeAll(async () => {
 });
 
 describe('export: bad input', () => {
-  it('an invalid spec names each bad field, exits 1, and writes nothing', async () => {
+  it('an invalid spec names each bad field, exits 2 (a usage mistake), and writes nothing', async () => {
     const bad = tinyXl(5);
     bad.model!.attention = { ...bad.model!.attention, k: 5 };
     (bad.train as Record<string, unknown>).lrr = 1;
     const out = path.join(tmp, 'bad-out');
     const r = await runCli('export', [writeSpec(tmp, bad, 'bad.json'), '--out', out]);
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: .*bad\.json: invalid experiment spec: /);
     expect(r.stderr).toContain('model.attention.k: k=5 exceeds nExperts=3');
     expect(r.stderr).toContain('train: unknown field(s) "lrr"');
@@ -56,15 +56,15 @@ describe('export: bad input', () => {
     expect(fs.readdirSync(tmp).filter((f) => f.includes('tmp-export'))).toEqual([]);
   });
 
-  it('usage errors exit 2; unknown presets, missing files and occupied folders exit 1 and keep what is there', () => {
+  it('usage errors and unknown presets exit 2; --help exits 0; missing data and occupied folders exit 1 and keep what is there', () => {
     expect(cli(['teach-copy']).code).toBe(2);
     expect(cli(['teach-copy', '--out']).code).toBe(2);
     expect(cli(['teach-copy', '--out', 'x', '--steps', '3']).stderr).toContain('unknown option --steps');
     const help = cli(['--help']);
-    expect(help.code).toBe(2);
-    expect(help.stderr).toContain('usage: npm run export -- SPEC.json|PRESET|RUN_DIR --out DIR');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('usage: npm run export -- NAME|FILE.json|RUN_DIR --out DIR');
     const unknown = cli(['no-such-preset', '--out', path.join(tmp, 'x')]);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('error: unknown experiment "no-such-preset"');
     const missing = tinyXl(5, { data: { source: { kind: 'file', path: path.join(tmp, 'absent.txt') } } });
     const m = cli([writeSpec(tmp, missing, 'missing.json'), '--out', path.join(tmp, 'y')]);

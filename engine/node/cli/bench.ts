@@ -1,14 +1,43 @@
 // npm run bench -- [--backend wasm|cpu|webgpu] [--json FILE] [--repeats N] [--warmup N] [--cases a,b] [--profile]
 // (DESIGN 2.4). Dense and SwitchHead side by side in one process; prints a table, optionally writes JSON.
+// `--presets NAMES|all` times the experiment presets instead (the figures of experiments/timing.ts).
 import { writeFileSync } from 'node:fs';
 import type { BackendName } from '../../backend';
 import { ALL_CASES } from '../../bench/cases';
-import { formatKernels, formatReport } from '../../bench/format';
-import { runBench } from '../../bench/run';
-import { ensureBackend } from '../backend';
+import { presets } from '../../../experiments/index';
+import { choiceValue, intValue, isMain, runCommand, UsageError, type Command, type Parsed } from './args';
+import { BACKENDS, startBackend } from './experiment';
 
-const USAGE =
-  'usage: npm run bench -- [--backend wasm|cpu|webgpu] [--json FILE] [--repeats N] [--warmup N] [--cases a,b] [--profile]';
+export const BENCH: Command = {
+  name: 'bench',
+  usage: [
+    '[--backend wasm|cpu|webgpu] [--cases a,b] [--repeats N] [--warmup N] [--profile] [--json FILE]',
+    '--presets NAMES|all [--backend ...] [--json FILE]',
+  ],
+  summary:
+    "Dense and SwitchHead side by side in one process: median time, peak memory, parameters, and the paper's MAC and " +
+    'memory formulas with their ratios, per case. Prints a table; --json also writes the full report. ' +
+    'With --presets, times a few training steps and one evaluation of experiment presets instead.',
+  flags: [
+    { name: '--backend', value: BACKENDS.join('|'), default: 'wasm', help: 'TensorFlow.js backend' },
+    { name: '--cases', value: 'a,b', default: 'all cases', help: 'run only these cases (listed below)' },
+    { name: '--repeats', value: 'N', default: '5', help: 'timed runs per side; the median is reported' },
+    { name: '--warmup', value: 'N', default: '1', help: 'untimed runs first' },
+    { name: '--profile', help: 'also print the per-kernel time table of one run per side' },
+    { name: '--json', value: 'FILE', help: 'write the full report as JSON' },
+    {
+      name: '--presets',
+      value: 'NAMES|all',
+      help: 'time these experiment presets (comma-separated, or all but the paper-size ones)',
+    },
+  ],
+  more: () => [
+    'cases:',
+    ...ALL_CASES.map((c) => `  ${c.name.padEnd(14)}  ${c.description}`),
+    '',
+    'On cpu and webgpu (SwiftShader here) a case takes minutes; try --repeats 1 --warmup 0 --cases <name>.',
+  ],
+};
 
 interface Args {
   backend: BackendName;
@@ -16,59 +45,72 @@ interface Args {
   repeats?: number;
   warmup?: number;
   cases?: string[];
+  presets?: string[];
   profile: boolean;
 }
 
-function fail(msg: string): never {
-  console.error(`${msg}\n${USAGE}\ncases: ${ALL_CASES.map((c) => c.name).join(', ')}`);
-  process.exit(2);
-}
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { backend: 'wasm', profile: false };
-  const value = (i: number, flag: string) => argv[i + 1] ?? fail(`${flag} needs a value`);
-  const int = (s: string, flag: string, min: number) => {
-    const n = Number(s);
-    if (!Number.isInteger(n) || n < min) fail(`${flag} must be an integer >= ${min}, got "${s}"`);
-    return n;
+function benchArgs(p: Parsed): Args {
+  if (p.positionals.length) throw new UsageError(`bench takes no arguments, got "${p.positionals[0]}"`);
+  const f = (n: string) => p.flags.get(n);
+  const a: Args = {
+    backend: f('--backend') === undefined ? 'wasm' : choiceValue('--backend', f('--backend')!, BACKENDS),
+    json: f('--json'),
+    repeats: f('--repeats') === undefined ? undefined : intValue('--repeats', f('--repeats')!, 1),
+    warmup: f('--warmup') === undefined ? undefined : intValue('--warmup', f('--warmup')!, 0),
+    cases: f('--cases') === undefined ? undefined : list(f('--cases')!),
+    presets: f('--presets') === undefined ? undefined : list(f('--presets')!),
+    profile: p.flags.has('--profile'),
   };
-  for (let i = 0; i < argv.length; i++) {
-    const f = argv[i]!;
-    if (f === '--backend') a.backend = value(i++, f) as BackendName;
-    else if (f === '--json') a.json = value(i++, f);
-    else if (f === '--repeats') a.repeats = int(value(i++, f), f, 1);
-    else if (f === '--warmup') a.warmup = int(value(i++, f), f, 0);
-    else if (f === '--cases')
-      a.cases = value(i++, f)
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean);
-    else if (f === '--profile') a.profile = true;
-    else if (f === '--help' || f === '-h') {
-      console.log(USAGE);
-      process.exit(0);
-    } else fail(`unknown argument "${f}"`);
-  }
-  if (!['cpu', 'wasm', 'webgpu'].includes(a.backend)) fail(`unknown backend "${a.backend}" (use wasm, cpu or webgpu)`);
   const unknown = (a.cases ?? []).filter((n) => !ALL_CASES.some((c) => c.name === n));
-  if (unknown.length) fail(`unknown case(s): ${unknown.join(', ')}`);
+  if (unknown.length)
+    throw new UsageError(`unknown case(s): ${unknown.join(', ')}; cases: ${ALL_CASES.map((c) => c.name).join(', ')}`);
+  if (a.presets?.length === 1 && a.presets[0] === 'all')
+    a.presets = Object.keys(presets).filter((n) => presets[n].group !== 'paper');
+  const badPresets = (a.presets ?? []).filter((n) => !presets[n]);
+  if (badPresets.length)
+    throw new UsageError(
+      `unknown preset(s): ${badPresets.join(', ')} (npm run experiment -- --help lists them, or use all)`,
+    );
   return a;
 }
 
-const args = parseArgs(process.argv.slice(2));
-const info = await ensureBackend(args.backend).catch((e: Error) =>
-  fail(`cannot start backend ${args.backend}: ${e.message}`),
-);
-console.log(`backend ${info.name} (${info.adapter})`);
-if (info.name !== 'wasm' && args.repeats === undefined)
-  console.log(
-    `note: ${info.name} is much slower than wasm here (ENV.md); consider --repeats 1 --warmup 0 --cases <names>`,
-  );
-
-const report = await runBench({ ...args, log: (l) => console.error(l) });
-console.log(formatReport(report));
-if (args.profile) console.log(formatKernels(report));
-if (args.json) {
-  writeFileSync(args.json, JSON.stringify(report, null, 2) + '\n');
-  console.log(`wrote ${args.json}`);
+async function main(p: Parsed): Promise<number> {
+  const args = benchArgs(p);
+  const say = (l: string) => process.stderr.write(l + '\n');
+  const info = await startBackend(args.backend, say);
+  console.log(`backend ${info.name} (${info.adapter})`);
+  if (args.presets) return timePresets(args.presets, args.json);
+  if (args.backend !== 'wasm' && args.repeats === undefined)
+    say(
+      `note: ${args.backend} is much slower than wasm here (ENV.md); consider --repeats 1 --warmup 0 --cases <names>`,
+    );
+  const { runBench } = await import('../../bench/run'); // loaded here: --help and usage errors need no tfjs
+  const { formatKernels, formatReport } = await import('../../bench/format');
+  const report = await runBench({ ...args, log: say });
+  console.log(formatReport(report));
+  if (args.profile) console.log(formatKernels(report));
+  if (args.json) {
+    writeFileSync(args.json, JSON.stringify(report, null, 2) + '\n');
+    say(`wrote ${args.json}`);
+  }
+  return 0;
 }
+
+async function timePresets(names: string[], json?: string): Promise<number> {
+  const { formatPresetTimes, timePreset } = await import('./preset-timing');
+  const rows = names.map((n) => {
+    process.stderr.write(`timing ${n}...\n`);
+    return timePreset(n);
+  });
+  console.log(formatPresetTimes(rows));
+  if (json) writeFileSync(json, JSON.stringify(rows, null, 2) + '\n');
+  return 0;
+}
+
+if (isMain(import.meta.url)) runCommand(BENCH, main);

@@ -1,17 +1,18 @@
 // `npm run compare -- RUN_DIR... [--out FILE.md]`
 // One row per run: name, attention kind, parameters, attention MACs and memory per layer (SPEC §6, the paper's
 // formatting), attention matrices, final validation loss and bits per byte, tokens/s. Printed as Markdown and
-// written as FILE.md plus FILE.csv next to it (default runs/compare-<time>.md). Killed runs (no summary.json)
+// written as FILE.md plus FILE.csv next to it (default workspace/compare-<time>.md). Killed runs (no summary.json)
 // are shown with their last metrics and marked "incomplete"; a torn last JSONL line is ignored.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { attentionCost, attentionMatrices, countParams, formatPaper, formatParams, vocabSizeOf } from '../../cost';
 import type { ExperimentSpec } from '../../spec';
 import type { EvalReport, StepReport } from '../../train/trainer';
 import { writeFileAtomic } from '../atomic';
 import { RunDir } from '../rundir';
 import { readRunSpec, type RunSummary } from '../runner';
+import { EXIT, isMain, runCommand, UsageError, type Command, type Parsed } from './args';
+import { DEFAULT_RUNS_ROOT, shownPath } from './experiment';
 
 export interface CompareRow {
   run: string; // run id
@@ -186,39 +187,37 @@ export function writeComparison(rows: CompareRow[], mdFile: string): { md: strin
   return { md, csv };
 }
 
-const USAGE = 'usage: npm run compare -- RUN_DIR [RUN_DIR...] [--out FILE.md]';
+/** Where the table goes unless --out says otherwise: the workspace, next to its runs. */
+export const DEFAULT_COMPARE_DIR = path.dirname(DEFAULT_RUNS_ROOT);
 
-export function main(argv: string[]): number {
-  const dirs: string[] = [];
-  let out: string | null = null;
-  for (let i = 0; i < argv.length; i++) {
-    const s = argv[i];
-    if (s === '--out') {
-      out = argv[++i] ?? null;
-      if (!out) return fail(`--out needs a file name\n${USAGE}`, 2);
-    } else if (s === '--help' || s === '-h') return fail(USAGE, 2);
-    else if (s.startsWith('--')) return fail(`unknown option ${s}\n${USAGE}`, 2);
-    else dirs.push(s);
-  }
-  if (dirs.length === 0) return fail(`no run directory given\n${USAGE}`, 2);
-  let rows: CompareRow[];
-  try {
-    rows = dirs.map(readRunRow);
-  } catch (e) {
-    return fail((e as Error).message, 1);
-  }
+export const COMPARE: Command = {
+  name: 'compare',
+  usage: ['RUN_DIR [RUN_DIR ...] [--out FILE.md]'],
+  summary:
+    'One row per run: attention kind, parameters, attention MACs and memory per layer (SPEC §6), attention ' +
+    'matrices, final validation loss, bits per byte, answer accuracy, tokens/s. Printed as Markdown and written ' +
+    'as FILE.md and FILE.csv. Stopped runs (no summary.json) show their last metrics, marked "incomplete".',
+  args: [`RUN_DIR    a run directory (e.g. ${path.join(shownPath(DEFAULT_RUNS_ROOT), '<id>')})`],
+  flags: [
+    {
+      name: '--out',
+      value: 'FILE.md',
+      default: path.join(shownPath(DEFAULT_COMPARE_DIR), 'compare-<date>-<time>.md'),
+      help: 'write the table here, and the CSV next to it',
+    },
+  ],
+};
+
+export function main(p: Parsed): number {
+  if (p.positionals.length === 0) throw new UsageError('no run directory given (npm run compare -- --help shows how)');
+  const missing = p.positionals.find((d) => !fs.existsSync(d));
+  if (missing) throw new UsageError(`${missing}: no such run directory`);
+  const rows = p.positionals.map(readRunRow);
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '').replace('T', '-');
-  const files = writeComparison(rows, out ?? path.join('runs', `compare-${stamp}.md`));
+  const files = writeComparison(rows, p.flags.get('--out') ?? path.join(DEFAULT_COMPARE_DIR, `compare-${stamp}.md`));
   process.stdout.write(toMarkdown(rows));
   process.stderr.write(`wrote ${files.md} and ${files.csv}\n`);
-  return 0;
+  return EXIT.ok;
 }
 
-function fail(msg: string, code: number): number {
-  process.stderr.write(`error: ${msg}\n`);
-  return code;
-}
-
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = main(process.argv.slice(2));
-}
+if (isMain(import.meta.url)) runCommand(COMPARE, main);

@@ -1,90 +1,81 @@
-// `npm run cost -- SPEC.json|PRESET [...] [--vocab N] [--baseline SPEC.json|PRESET]`
-// --vocab N overrides the tokenizer's vocabulary (needed for `char`; e.g. 205 for the paper's Enwik8 bytes).
-// Prints, as JSON, parameters, per-layer attention MACs and memory (SPEC §6; raw and as the paper prints
-// them), attention matrices, and, when there is a baseline (given, or the paper's for a paper preset),
-// the ratios to it. One argument: one object; several: an array. Exit code 1 on any bad input.
-import { existsSync, readFileSync } from 'node:fs';
-import { parseSpec, SpecError, type ExperimentSpec } from '../../spec';
+// `npm run cost -- NAME|FILE.json [...] [--vocab N] [--baseline NAME|FILE.json]`
+// Prints, as JSON, parameters, per-layer attention MACs and memory (SPEC §6; raw and as the paper prints them),
+// attention matrices, and, when there is a baseline (given, or the preset's dense baseline), the ratios to it.
+// One argument: one object; several: an array. The vocabulary is the one training would use: the synthetic
+// task's own tokens, the tokenizer's size, the vocabulary a run recorded, or (char) the corpus's characters.
 import { costRatios, costReport, vocabSizeOf, type CostRatios, type CostReport } from '../../cost';
-import { paperBaselines, paperPresets } from '../../../experiments/paper';
+import { buildDataset, syntheticVocab } from '../../data';
+import { baselines } from '../../../experiments/index';
+import { loadDataSources } from '../corpus';
+import { intValue, isMain, UsageError, runCommand, type Command, type Parsed } from './args';
+import { loadSpec, type LoadedSpec } from './load-spec';
+import { presetHelp } from './preset-help';
 
-class CliError extends Error {}
+export const COST: Command = {
+  name: 'cost',
+  usage: ['NAME|FILE.json [NAME|FILE.json ...] [--vocab N] [--baseline NAME|FILE.json]'],
+  summary:
+    "Parameters, attention MACs and memory per layer (the paper's formulas, SPEC §6) and attention matrices of " +
+    'experiments, without training; printed as JSON (one object, or an array for several). A preset with a dense ' +
+    "baseline (SwitchHead, MoA, SwitchAll, the H=2 models) also gets the ratios to it, as in the paper's tables.",
+  args: [
+    'NAME       an experiment preset (any that `npm run experiment` takes; listed below)',
+    "FILE.json  a spec file, or a run's spec.json (its recorded vocabulary is used)",
+  ],
+  flags: [
+    {
+      name: '--vocab',
+      value: 'N',
+      default: 'what training would use',
+      help: "count parameters with this vocabulary size (e.g. 205 for the paper's Enwik8 bytes)",
+    },
+    {
+      name: '--baseline',
+      value: 'NAME|FILE.json',
+      default: "the preset's dense baseline, if it has one",
+      help: 'also print the ratios to this experiment',
+    },
+  ],
+  more: presetHelp,
+};
 
-const USAGE = 'usage: npm run cost -- SPEC.json|PRESET [...] [--vocab N] [--baseline SPEC.json|PRESET]';
-
-/** A spec from a JSON file (if the path exists or ends in .json) or from a paper preset name. */
-function loadSpec(arg: string): { spec: ExperimentSpec; preset: string | null } {
-  if (existsSync(arg) || arg.endsWith('.json')) {
-    if (!existsSync(arg)) throw new CliError(`${arg}: no such file`);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(arg, 'utf8'));
-    } catch (e) {
-      throw new CliError(`${arg}: not valid JSON (${(e as Error).message})`);
-    }
-    try {
-      return { spec: parseSpec(json), preset: null };
-    } catch (e) {
-      if (e instanceof SpecError) throw new CliError(`${arg}: ${e.message}`);
-      throw e;
-    }
-  }
-  const preset = paperPresets[arg];
-  if (!preset)
-    throw new CliError(`unknown preset "${arg}"; available presets: ${Object.keys(paperPresets).join(', ')}`);
-  return { spec: parseSpec(preset), preset: arg };
+export interface Vocabulary {
+  size: number;
+  from: string;
 }
 
-interface Args {
-  targets: string[];
-  vocab: number | null;
-  baseline: string | null;
+/** The vocabulary training would use, without loading a corpus unless the tokenizer depends on it (char). */
+export function vocabularyOf(loaded: LoadedSpec): Vocabulary {
+  const { spec } = loaded;
+  if (loaded.vocabSize !== null) return { size: loaded.vocabSize, from: 'recorded in the run' };
+  const src = spec.data.source;
+  if (src.kind === 'synthetic')
+    return { size: syntheticVocab(src).size, from: `the synthetic ${src.task} task's own tokens` };
+  const fixed = vocabSizeOf(spec);
+  if (fixed !== null) return { size: fixed, from: `the ${spec.data.tokenizer.kind} tokenizer` };
+  return { size: buildDataset(spec, loadDataSources(spec)).vocabSize, from: 'the characters of the corpus' };
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { targets: [], vocab: null, baseline: null };
-  for (let i = 0; i < argv.length; i++) {
-    const s = argv[i];
-    if (s === '--vocab' || s === '--baseline') {
-      const v = argv[++i];
-      if (v === undefined) throw new CliError(`${s} needs a value`);
-      if (s === '--baseline') a.baseline = v;
-      else {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new CliError(`--vocab must be a positive integer, got "${v}"`);
-        a.vocab = n;
-      }
-    } else if (s === '--help' || s === '-h') throw new CliError(USAGE);
-    else if (s.startsWith('--')) throw new CliError(`unknown option ${s}\n${USAGE}`);
-    else a.targets.push(s);
-  }
-  if (a.targets.length === 0)
-    throw new CliError(`no spec given\n${USAGE}\navailable presets: ${Object.keys(paperPresets).join(', ')}`);
-  return a;
-}
+type Report = CostReport & { vocabulary: string; ratios?: CostRatios };
 
-function report(arg: string, args: Args): CostReport & { ratios?: CostRatios } {
-  const { spec, preset } = loadSpec(arg);
-  const r = costReport(spec, args.vocab);
-  const baseArg = args.baseline ?? (preset ? paperBaselines[preset] : undefined);
+function report(target: string, vocab: number | null, baseline: string | null): Report {
+  const loaded = loadSpec(target);
+  const v = vocab !== null ? { size: vocab, from: '--vocab' } : vocabularyOf(loaded);
+  const r: Report = { ...costReport(loaded.spec, v.size), vocabulary: v.from };
+  const baseArg = baseline ?? (loaded.preset ? baselines[loaded.preset] : undefined);
   if (!baseArg) return r;
-  const base = loadSpec(baseArg).spec; // --vocab is for the targets; the baseline keeps its own tokenizer's vocabulary
-  return { ...r, ratios: costRatios(r, costReport(base, vocabSizeOf(base) ?? args.vocab)) };
+  const base = loadSpec(baseArg); // --vocab is for the targets; the baseline keeps its own vocabulary
+  return { ...r, ratios: costRatios(r, costReport(base.spec, vocabularyOf(base).size)) };
 }
 
-function main(argv: string[]): number {
-  try {
-    const args = parseArgs(argv);
-    const out = args.targets.map((t) => report(t, args));
-    console.log(JSON.stringify(out.length === 1 ? out[0] : out, null, 2));
-    return 0;
-  } catch (e) {
-    if (e instanceof CliError) {
-      console.error(`error: ${e.message}`);
-      return 1;
-    }
-    throw e;
-  }
+export function main(p: Parsed): number {
+  if (p.positionals.length === 0)
+    throw new UsageError('no experiment given: name a preset or a spec file (npm run cost -- --help lists them)');
+  const vocabArg = p.flags.get('--vocab');
+  const vocab = vocabArg === undefined ? null : intValue('--vocab', vocabArg, 1);
+  const out = p.positionals.map((t) => report(t, vocab, p.flags.get('--baseline') ?? null));
+  process.stdout.write(JSON.stringify(out.length === 1 ? out[0] : out, null, 2) + '\n');
+  return 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+if (isMain(import.meta.url)) runCommand(COST, main);

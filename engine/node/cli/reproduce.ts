@@ -1,4 +1,4 @@
-// `npm run reproduce -- [--steps N] [--budget-min 25] [--backend wasm|cpu|webgpu] [--out reports] [--runs runs]`
+// `npm run reproduce -- [--steps N] [--budget-min 25] [--backend wasm|cpu|webgpu] [--out reports] [--runs workspace/runs]`
 // A small-scale reproduction of the paper's main claim (SPEC §7.2: SwitchHead matches its parameter-matched
 // dense baseline with fewer attention matrices, and beats a dense model with equally few heads): trains the
 // CPU-sized SwitchHead, its dense Transformer-XL baseline and the dense XL with SwitchHead's number of heads on
@@ -7,7 +7,6 @@
 // Without --steps, the step count is chosen by timing a few steps of each model so that everything fits the budget.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { BackendName } from '../../backend';
 import { costRatios, costReport } from '../../cost';
 import { buildDataset } from '../../data';
@@ -17,11 +16,21 @@ import { REPRODUCTION, resolvePreset } from '../../../experiments/index';
 import { writeFileAtomic } from '../atomic';
 import { loadDataSources } from '../corpus';
 import { formatDuration } from '../progress';
-import { ensureBackend } from '../backend';
 import { runExperiment } from '../runner';
 import { lineChartSvg } from '../svg';
 import { readRunRow, toCsv, toMarkdown, type CompareRow } from './compare';
-import { parseBackend, parseSteps } from './experiment';
+import { BACKENDS, DEFAULT_RUNS_ROOT, shownPath, startBackend } from './experiment';
+import {
+  choiceValue,
+  EXIT,
+  intValue,
+  isMain,
+  positiveValue,
+  runCommand,
+  UsageError,
+  type Command,
+  type Parsed,
+} from './args';
 
 /** SwitchHead "matches" the dense baseline when its final validation loss is at most this much (relative) higher. */
 export const MATCH_TOLERANCE = 0.01;
@@ -33,6 +42,35 @@ const ROLES = [
   { key: 'denseSameHeads', label: "dense with SwitchHead's number of heads" },
 ] as const;
 
+export const REPRODUCE: Command = {
+  name: 'reproduce',
+  usage: ['[--steps N | --budget-min M] [--backend wasm|cpu|webgpu] [--out DIR] [--runs DIR]'],
+  summary:
+    "A small-scale reproduction of the paper's main claim: trains SwitchHead (" +
+    `${REPRODUCTION.switchhead}), its parameter-matched dense baseline (${REPRODUCTION.dense}) and the dense model ` +
+    `with SwitchHead's number of heads (${REPRODUCTION.denseSameHeads}) with one budget, then writes ` +
+    'reproduction.md (table, verdict), reproduction.csv and reproduction-val.svg. Ctrl-C stops after a checkpoint ' +
+    'of the model in training; finished runs stay in the runs folder.',
+  flags: [
+    {
+      name: '--steps',
+      value: 'N',
+      default: 'chosen by timing a few steps so that all three fit --budget-min',
+      help: 'train each model N steps',
+    },
+    { name: '--budget-min', value: 'M', default: '25', help: 'wall-time budget in minutes when --steps is not given' },
+    { name: '--backend', value: BACKENDS.join('|'), default: 'wasm', help: 'TensorFlow.js backend' },
+    { name: '--out', value: 'DIR', default: 'reports', help: 'folder for reproduction.md, .csv and -val.svg' },
+    {
+      name: '--runs',
+      value: 'DIR',
+      default: shownPath(DEFAULT_RUNS_ROOT),
+      help: 'folder for the three run directories',
+    },
+  ],
+  interruptible: true,
+};
+
 interface Args {
   steps: number | null;
   budgetMin: number;
@@ -41,24 +79,19 @@ interface Args {
   runs: string;
 }
 
-function parseArgs(argv: string[]): Args {
-  const a: Args = { steps: null, budgetMin: 25, backend: 'wasm', out: 'reports', runs: 'runs' };
-  for (let i = 0; i < argv.length; i++) {
-    const s = argv[i],
-      v = () => argv[++i];
-    if (s === '--steps') a.steps = parseSteps(v());
-    else if (s === '--budget-min') {
-      a.budgetMin = Number(v());
-      if (!(a.budgetMin > 0)) throw new Error(`--budget-min must be a positive number of minutes`);
-    } else if (s === '--backend') a.backend = parseBackend(v());
-    else if (s === '--out') a.out = v() ?? a.out;
-    else if (s === '--runs') a.runs = v() ?? a.runs;
-    else
-      throw new Error(
-        `unknown argument ${s}\nusage: npm run reproduce -- [--steps N] [--budget-min 25] [--backend wasm|cpu|webgpu] [--out reports] [--runs runs]`,
-      );
-  }
-  return a;
+function reproduceArgs(p: Parsed): Args {
+  if (p.positionals.length) throw new UsageError(`reproduce takes no arguments, got "${p.positionals[0]}"`);
+  const f = (name: string) => p.flags.get(name);
+  const steps = f('--steps'),
+    budget = f('--budget-min'),
+    backend = f('--backend');
+  return {
+    steps: steps === undefined ? null : intValue('--steps', steps, 1),
+    budgetMin: budget === undefined ? 25 : positiveValue('--budget-min', budget),
+    backend: backend === undefined ? 'wasm' : choiceValue('--backend', backend, BACKENDS),
+    out: f('--out') ?? 'reports',
+    runs: f('--runs') ?? DEFAULT_RUNS_ROOT,
+  };
 }
 
 /** The three specs with `steps` and logging scaled to the run length. */
@@ -164,10 +197,10 @@ function report(
   ].join('\n');
 }
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(p: Parsed): Promise<number> {
   const t0 = performance.now();
-  const args = parseArgs(argv);
-  await ensureBackend(args.backend);
+  const args = reproduceArgs(p);
+  await startBackend(args.backend, (m) => process.stderr.write(m + '\n'));
   let steps = args.steps;
   if (steps === null) {
     const probe = reproductionSpecs(100);
@@ -192,7 +225,7 @@ export async function main(argv: string[]): Promise<number> {
     const r = await runExperiment({ spec: specs[key], runsRoot: args.runs, backend: args.backend });
     if (r.status !== 'complete') {
       process.stderr.write(`reproduction stopped; finished runs are in ${args.runs}\n`);
-      return r.signal === 'SIGTERM' ? 143 : 130;
+      return r.signal === 'SIGTERM' ? EXIT.terminated : EXIT.interrupted;
     }
     rows[key] = readRunRow(r.dir);
   }
@@ -218,12 +251,4 @@ export async function main(argv: string[]): Promise<number> {
   return 0;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      process.stderr.write(`error: ${(e as Error).message}\n`);
-      process.exit(1);
-    },
-  );
-}
+if (isMain(import.meta.url)) runCommand(REPRODUCE, main);

@@ -2,8 +2,10 @@
 // checkpoint). Every problem is an ExportError whose message names the file and, for a spec, each bad field.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseSpec, SpecError, type ExperimentSpec } from '../../spec';
-import { resolvePreset, UnknownPresetError } from '../../../experiments/index';
+import { SpecError, type ExperimentSpec } from '../../spec';
+import { UnknownPresetError } from '../../../experiments/index';
+import { UsageError } from '../cli/args';
+import { loadSpec } from '../cli/load-spec';
 import { readRunSpec, RunError } from '../runner';
 import { RunDir, RunDirError } from '../rundir';
 
@@ -24,16 +26,6 @@ export interface ExportTarget {
   run?: RunDir;
 }
 
-/** Validate a spec; the error names the source and every bad field ("model.attention.k: k=5 exceeds nExperts=4"). */
-function validated(input: unknown, label: string): ExperimentSpec {
-  try {
-    return parseSpec(input);
-  } catch (e) {
-    if (e instanceof SpecError) throw new ExportError(`${label}: ${e.message}`);
-    throw e;
-  }
-}
-
 /** SPEC.json (a path that exists or ends in .json), a run directory (a folder with spec.json), or a preset name. */
 export function resolveExportTarget(target: string): ExportTarget {
   if (fs.existsSync(target) && fs.statSync(target).isDirectory()) {
@@ -46,28 +38,14 @@ export function resolveExportTarget(target: string): ExportTarget {
       throw e;
     }
   }
-  if (fs.existsSync(target) || target.endsWith('.json')) {
-    if (!fs.existsSync(target)) throw new ExportError(`${target}: no such file`);
-    let input: unknown;
-    try {
-      input = JSON.parse(fs.readFileSync(target, 'utf8'));
-    } catch (e) {
-      throw new ExportError(`${target}: not valid JSON (${(e as Error).message})`);
-    }
-    // a run's spec.json holds {spec, engineVersion, ...}: accept it too
-    const spec =
-      input && typeof input === 'object' && 'spec' in input && 'engineVersion' in input
-        ? (input as { spec: unknown }).spec
-        : input;
-    return { spec: validated(spec, target), from: { kind: 'file', value: target } };
-  }
+  // a preset, a spec file or a run's spec.json: loaded like every other command does (relative data paths, the
+  // warm-up rule), so the export trains exactly what `npm run experiment` would
   try {
-    return {
-      spec: validated(resolvePreset(target).spec, `experiment "${target}"`),
-      from: { kind: 'preset', value: target },
-    };
+    const l = loadSpec(target);
+    return { spec: l.spec, from: { kind: l.kind === 'preset' ? 'preset' : 'file', value: target } };
   } catch (e) {
-    if (e instanceof UnknownPresetError) throw new ExportError(e.message);
+    if (e instanceof UsageError || e instanceof UnknownPresetError || e instanceof SpecError)
+      throw new ExportError(e.message);
     throw e;
   }
 }
