@@ -33,7 +33,8 @@ describe('compare', () => {
     const parsed = parseSpec(spec);
     expect(r.status).toBe('complete');
     expect(r.name).toBe('finished');
-    expect(r.model).toMatch(/^switchhead H2 d8 E3 k2 \(xl\+mem\) MoE on V, O; d_model 16, 1 layer/);
+    expect(r.model).toMatch(/^switchhead H2 d8 E3 k2 \(xl\+mem\) MoE on V\/O; d_model 16; 1 layer;/);
+    expect(r.model).not.toContain(','); // a CSV cell that naive splitting keeps whole
     expect(r.params).toBe(countParams(parsed, 256).total);
     expect(r.macs).toBe(attentionCost(parsed).macs);
     expect(r.matrices).toBe(2);

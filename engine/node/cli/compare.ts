@@ -21,7 +21,7 @@ export interface CompareRow {
   run: string; // run id
   dir: string;
   name: string;
-  model: string; // engine/run/summary.ts describeModel: "switchhead H2 d8 E3 k2 (xl+mem) MoE on V, O; d_model ..."
+  model: string; // engine/run/summary.ts describeModel: "switchhead H2 d8 E3 k2 (xl+mem) MoE on V/O; d_model ..."
   /** How summary.json says the run ended; incomplete: it has none (killed, interrupted, or still running). */
   status: SummaryStatus | 'incomplete';
   step: number;
