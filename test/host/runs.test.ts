@@ -170,7 +170,7 @@ describe('runs of the PyTorch export, copied back from another machine', () => {
     const claim = { pid: 1, kind: 'cli' as const, startedAt: '', hostname: 'h' };
     expect(writerOf(app, null)).toBe('app');
     expect(writerOf(app, claim)).toBe('cli');
-    expect(writerOf({ ...app, backend: { name: 'pytorch', adapter: '' } }, null)).toBe('export');
+    expect(writerOf({ ...app, backend: { name: 'pytorch' } }, null)).toBe('export');
     expect(writerOf({ ...app, command: 'npm run experiment -- tiny.json' }, null)).toBe('cli');
     expect(writerOf({ ...app, commit: '0123abc-dirty' }, null)).toBe('cli');
     expect(writerOf(null, null)).toBeNull(); // unreadable spec.json
