@@ -34,13 +34,14 @@ export interface SpecFileView {
 /**
  * Who writes a run now (its writer.json), or last wrote it: the PyTorch export (spec.json's backend "pytorch",
  * engine/node/export/python/train.py), the CLI (its command line or git commit, engine/node/run-origin.ts), else
- * the app (its spec.json has neither); null when spec.json could not be read.
+ * the app (a backend, neither of those); null when spec.json is not a RunSpecFile (unreadable, no backend).
  */
 export function writerOf(file: SpecFileView | null, claim: WriterClaim | null): RunListing['writer'] {
   if (claim) return claim.kind;
   if (!file?.spec) return null;
   if (file.backend?.name === 'pytorch') return 'export';
-  return typeof file.command === 'string' || typeof file.commit === 'string' ? 'cli' : 'app';
+  if (typeof file.command === 'string' || typeof file.commit === 'string') return 'cli';
+  return typeof file.backend?.name === 'string' ? 'app' : null;
 }
 
 export class RunStore {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformApi, RunListing, WorkspaceEvent } from '../../engine/contracts/platform';
 import { FOREIGN_CLAIM_FRESH_MS, RunDir } from '../../engine/node/rundir';
-import { writerOf } from '../../electron/host/workspace-runs';
+import { writerOf, type SpecFileView } from '../../electron/host/workspace-runs';
 import { createWebPlatform } from '../../renderer/platform/web';
 import { ROOT, sleep, specFile, startTestHost, tinySpecInput, until, type TestHost } from './helpers';
 
@@ -165,7 +165,7 @@ describe('runs of the PyTorch export, copied back from another machine', () => {
     await eventFor('cluster-run', (r) => r.status === 'complete');
   });
 
-  it('writerOf: the claim, else the export (backend pytorch), the CLI (command or commit) or the app', () => {
+  it('writerOf: the claim, else the export (backend pytorch), the CLI (command or commit), the app (a backend)', () => {
     const app = specFile();
     const claim = { pid: 1, kind: 'cli' as const, startedAt: '', hostname: 'h' };
     expect(writerOf(app, null)).toBe('app');
@@ -174,6 +174,7 @@ describe('runs of the PyTorch export, copied back from another machine', () => {
     expect(writerOf({ ...app, command: 'npm run experiment -- tiny.json' }, null)).toBe('cli');
     expect(writerOf({ ...app, commit: '0123abc-dirty' }, null)).toBe('cli');
     expect(writerOf(null, null)).toBeNull(); // unreadable spec.json
+    expect(writerOf({ spec: app.spec as SpecFileView['spec'] }, null)).toBeNull(); // no backend: who knows
     expect(writerOf({ createdAt: 'x' }, null)).toBeNull();
   });
 });
