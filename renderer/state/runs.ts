@@ -5,7 +5,7 @@
 // panels.
 import { create } from 'zustand';
 import type { RunListing } from '../../engine/contracts/platform';
-import type { RoutingReport } from '../../engine/train/routing';
+import type { RoutingReport } from '../../engine/contracts/reports';
 import { Columns, TRAIN_COLUMNS, VAL_COLUMNS, type TrainColumn, type ValColumn } from './columns';
 
 const TASK_COLUMNS = ['step', 'tokens', 'time_s', 'accuracy'] as const;
