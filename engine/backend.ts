@@ -1,4 +1,5 @@
 // Backend choice: webgpu where an adapter exists, then wasm, then cpu. Each fall-back is reported with its reason.
+// Setting a backend up loads it and registers our kernels for it (ops/kernels.ts: one registry per backend).
 import * as tf from '@tensorflow/tfjs';
 
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -13,10 +14,12 @@ export interface BackendInfo {
 }
 
 type Loader = () => Promise<void>;
-const loaders: Partial<Record<BackendName, Loader>> = {
-  cpu: async () => {},
+/** Per backend: load it, check it can run, and register our kernels for it (before tf.setBackend). */
+const loaders: Record<BackendName, Loader> = {
+  cpu: async () => {}, // the portable kernels only
   wasm: async () => {
     await import('@tensorflow/tfjs-backend-wasm');
+    (await import('./ops/wasm-ops')).installWasmKernels(); // heap kernels, flag-free products (ops/wasm-ops.ts)
   },
   webgpu: async () => {
     const nav = (
@@ -47,22 +50,15 @@ export function unmetLimits(limits: Record<string, number>): string[] {
     .map(([k, need]) => `${k}=${limits[k]} < ${need}`);
 }
 
-/** Hooks run after a backend is active (e.g. registering our own kernels for it). */
-const onReady: Array<(name: BackendName) => Promise<void> | void> = [];
-export function onBackendReady(hook: (name: BackendName) => Promise<void> | void): void {
-  onReady.push(hook);
-}
-
 /** Activate the first backend of `order` that works. Throws only if none does. */
 export async function initBackend(order: BackendName[] = BACKEND_ORDER): Promise<BackendInfo> {
   const fallbacks: string[] = [];
   for (const name of order) {
     try {
-      await loaders[name]!();
+      await loaders[name]();
       const ok = await tf.setBackend(name);
       if (!ok) throw new Error(`tf.setBackend('${name}') failed`);
       await tf.ready();
-      for (const hook of onReady) await hook(name);
       return { name, adapter: describeAdapter(name), fallbacks };
     } catch (e) {
       fallbacks.push(`${name}: ${(e as Error).message}`);

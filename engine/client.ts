@@ -16,11 +16,23 @@ import {
   unreachable,
 } from './protocol';
 
+/** What the client reads from an endpoint's events: a message's `data`; an error's `message`/`error`. */
+export interface EndpointEvent {
+  data?: unknown;
+  message?: string;
+  error?: unknown;
+  preventDefault?: () => void;
+}
+export type EndpointListener = (e: EndpointEvent) => void;
+
 export interface Endpoint {
   postMessage(message: unknown, transfer?: Transferable[]): void;
-  addEventListener?(type: 'message' | 'error' | 'messageerror', listener: (e: any) => void): void;
-  removeEventListener?(type: 'message' | 'error' | 'messageerror', listener: (e: any) => void): void;
+  addEventListener?(type: 'message' | 'error' | 'messageerror', listener: EndpointListener): void;
+  removeEventListener?(type: 'message' | 'error' | 'messageerror', listener: EndpointListener): void;
+  // The client only assigns these (an EndpointListener); a Web Worker declares them over DOM event types.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a DOM Worker's MessageEvent, unnamed in the engine
   onmessage?: ((e: any) => void) | null;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a DOM Worker's ErrorEvent, unnamed in the engine
   onerror?: ((e: any) => void) | null;
   terminate?(): void;
 }
@@ -87,8 +99,8 @@ export class WorkbenchClient {
     opts: ClientOptions = {},
   ) {
     this.timeoutMs = opts.timeoutMs ?? 300_000;
-    this.listen('message', (e: { data: unknown }) => this.receive(e.data));
-    this.listen('error', (e: { message?: string; error?: unknown; preventDefault?: () => void }) => {
+    this.listen('message', (e) => this.receive(e.data));
+    this.listen('error', (e) => {
       e.preventDefault?.();
       const why = e.error instanceof Error ? e.error.message : (e.message ?? 'unknown error');
       this.die(`the engine worker died: ${why}`);
@@ -122,7 +134,7 @@ export class WorkbenchClient {
   /** Subscribe to one event type ('*' for all). Returns the unsubscribe function. */
   on<T extends EventType>(type: T, handler: Handler<T>): () => void;
   on(type: '*', handler: (ev: WorkerEvent) => void): () => void;
-  on(type: EventType | '*', handler: (ev: any) => void): () => void {
+  on(type: EventType | '*', handler: Handler<EventType> | ((ev: WorkerEvent) => void)): () => void {
     let set = this.handlers.get(type);
     if (!set) this.handlers.set(type, (set = new Set()));
     set.add(handler);
@@ -167,7 +179,7 @@ export class WorkbenchClient {
     this.endpoint.terminate?.();
   }
 
-  private listen(type: 'message' | 'error' | 'messageerror', fn: (e: any) => void): void {
+  private listen(type: 'message' | 'error' | 'messageerror', fn: EndpointListener): void {
     const ep = this.endpoint;
     if (ep.addEventListener) {
       ep.addEventListener(type, fn);

@@ -170,8 +170,10 @@ describe('SPEC §7.1 rows from the paper presets', () => {
       ]).toEqual([100_000, 2.5e-4, true, 0, 0, 0.1, 64]);
       expect(s.train.gradClip).toBe(s.model.mlp.kind === 'sigma-moe' ? 0.25 : 0.1);
     }
-    for (const [a, b] of Object.entries(paperBaselines))
-      (expect(Object.keys(paperPresets)).toContain(a), expect(Object.keys(paperPresets)).toContain(b));
+    for (const [a, b] of Object.entries(paperBaselines)) {
+      expect(Object.keys(paperPresets)).toContain(a);
+      expect(Object.keys(paperPresets)).toContain(b);
+    }
   });
 
   it('the MoA preset is parameter-matched to the XL baseline (our config) and counts k active heads', () => {
@@ -253,10 +255,12 @@ describe('SPEC §6 formulas and formatting', () => {
 // Parameter shapes against the in-repo golden fixtures (oracle layout).
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const GOLDEN = join(HERE, 'fixtures/golden-extra');
-type Golden = { config: Record<string, any>; weights: Record<string, { shape: number[] }> };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the oracle's JSON config (nested), read by name
+type Config = Record<string, any>;
+type Golden = { config: Config; weights: Record<string, { shape: number[] }> };
 const golden = (f: string): Golden => JSON.parse(readFileSync(join(GOLDEN, f), 'utf8'));
 const shapesOf = (g: Golden) => Object.fromEntries(Object.entries(g.weights).map(([n, t]) => [n, t.shape]));
-const attOf = (c: Record<string, any>, kind: 'switchhead' | 'dense') =>
+const attOf = (c: Config, kind: 'switchhead' | 'dense') =>
   parseSpec({
     model: {
       dModel: c.d_model,

@@ -6,12 +6,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunFileError, appendJsonl, parseJsonl, readJsonl, writeFileAtomic } from '../engine/node/atomic';
 import {
   RunDir,
+  FOREIGN_CLAIM_FRESH_MS,
   RunDirError,
   listRuns,
   makeRunId,
   resolveInside,
   runStatus,
   sanitizeRunName,
+  statusOf,
 } from '../engine/node/rundir';
 import { encodeSafetensors } from '../engine/safetensors';
 
@@ -277,7 +279,7 @@ describe('resume and liveness', () => {
       JSON.stringify({ pid: process.ppid, kind: 'app', startedAt: '', hostname: os.hostname() }),
     );
     expect(runStatus(run)).toBe('running');
-    expect(() => run.claim('cli')).toThrow(/being written by app process/);
+    expect(() => run.claim('cli')).toThrow(/being written by the app \(pid /);
     run.release(); // not ours: left alone
     expect(run.readClaim()?.pid).toBe(process.ppid);
     expect(runStatus(run, (c) => (c.kind === 'app' ? false : undefined))).toBe('interrupted'); // the host knows better
@@ -287,6 +289,55 @@ describe('resume and liveness', () => {
     fs.rmSync(run.summaryPath);
     expect(run.readClaim()).toBeNull(); // unreadable: nobody can honour it
     expect(runStatus(run)).toBe('interrupted');
+  });
+
+  it('a claim of another host is live only while the run was written to in the last 10 minutes', () => {
+    const run = RunDir.create(tmp, 'cluster');
+    run.writeSpec({});
+    run.appendMetricsRows([{ step: 1, split: 'train' }]);
+    fs.mkdirSync(run.checkpointsDir);
+    // the PyTorch export's claim (engine/node/export/python/train.py), copied back from a cluster node
+    const claim = { pid: 4242, kind: 'export', startedAt: '2025-01-01T00:00:00Z', hostname: `${os.hostname()}-node7` };
+    fs.writeFileSync(run.writerPath, JSON.stringify(claim));
+    const age = (ms: number) => {
+      const t = new Date(Date.now() - ms);
+      for (const f of [run.metricsPath, run.checkpointsDir, run.writerPath]) fs.utimesSync(f, t, t);
+    };
+    age(FOREIGN_CLAIM_FRESH_MS - 60_000);
+    expect(runStatus(run)).toBe('running'); // still being written, as far as anyone here can tell
+    expect(() => run.claim('cli')).toThrow(/being written by an export \(pid 4242 on .*-node7/);
+    age(FOREIGN_CLAIM_FRESH_MS + 60_000);
+    expect(runStatus(run)).toBe('interrupted'); // quiet for longer: the copy of a run that ended or died
+    const t = new Date(Date.now() - 5000); // one file touched recently is enough (a new checkpoint)
+    fs.utimesSync(run.checkpointsDir, t, t);
+    expect(runStatus(run)).toBe('running');
+    age(FOREIGN_CLAIM_FRESH_MS + 60_000);
+    expect(run.lastWriteMs()).toBeLessThan(Date.now() - FOREIGN_CLAIM_FRESH_MS);
+    expect(run.claim('cli')).toMatchObject({ pid: process.pid, hostname: os.hostname() }); // a stale claim is taken over
+  });
+
+  it('statusOf: the status a cached run state means, at a given time', () => {
+    const claim = { pid: 1, kind: 'export' as const, startedAt: '', hostname: `${os.hostname()}-elsewhere` };
+    const state = { ended: null, claim, lastWriteMs: 1_000_000 };
+    expect(statusOf(state, 'r', undefined, 1_000_000 + FOREIGN_CLAIM_FRESH_MS - 1)).toBe('running');
+    expect(statusOf(state, 'r', undefined, 1_000_000 + FOREIGN_CLAIM_FRESH_MS)).toBe('interrupted');
+    expect(statusOf(state, 'r', () => true, Number.MAX_SAFE_INTEGER)).toBe('running'); // the caller knows better
+    expect(statusOf({ ...state, ended: 'failed' }, 'r', () => true)).toBe('failed');
+    expect(statusOf({ ...state, claim: null }, 'r')).toBe('interrupted');
+  });
+
+  it('writes the report alone (an interrupted run) or in part', () => {
+    const run = RunDir.create(tmp, 'report');
+    run.writeReport('# interrupted', undefined);
+    expect(fs.readFileSync(run.summaryMarkdownPath, 'utf8')).toBe('# interrupted');
+    expect(fs.existsSync(run.lossSvgPath)).toBe(false);
+    run.writeReport(undefined, '<svg/>');
+    expect(fs.readFileSync(run.lossSvgPath, 'utf8')).toBe('<svg/>');
+    expect(run.readEnd()).toBeNull();
+    run.writeSummary({ steps: 3 }); // no status: an older summary, complete
+    expect(run.readEnd()).toBe('complete');
+    fs.writeFileSync(run.summaryPath, '{"status": "fai');
+    expect(run.readEnd()).toBeNull(); // unreadable: none
   });
 });
 

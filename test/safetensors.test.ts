@@ -78,7 +78,8 @@ describe('safetensors round trip', () => {
     expect(/^[^ ]*\}( *)$/.test(text.replace(/"[^"]*"/g, '""'))).toBe(true); // only trailing spaces as padding
     const header = JSON.parse(text);
     expect(header.__metadata__).toEqual({ note: 'x' });
-    const entries = Object.entries(header).filter(([k]) => k !== '__metadata__') as [string, any][];
+    type Entry = { dtype: string; data_offsets: [number, number] };
+    const entries = Object.entries(header as Record<string, Entry>).filter(([k]) => k !== '__metadata__');
     let pos = 0;
     for (const [, e] of entries.sort((a, b) => a[1].data_offsets[0] - b[1].data_offsets[0])) {
       expect(e.data_offsets[0]).toBe(pos);

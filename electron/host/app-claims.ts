@@ -2,6 +2,9 @@
 // there. A page is identified by the client id it sends with every request; it counts as connected while it holds
 // an event stream open or has made a request within the grace period. A run claimed by a page that went away
 // (tab closed, reloaded, crashed) turns "interrupted" once the grace period is over, and can then be claimed again.
+// Every other claim (CLI, export, an app claim of another host process) is judged by engine/node/rundir.ts.
+import type { ClaimLiveness } from '../../engine/node/rundir';
+
 export class AppClaims {
   private readonly owners = new Map<string, string>(); // run id -> client id
   private readonly lastSeen = new Map<string, number>(); // client id -> ms
@@ -46,6 +49,11 @@ export class AppClaims {
     const c = this.owners.get(runId);
     return c !== undefined && this.isConnected(c);
   }
+
+  /** For runStatus: an app claim of this very process is live while its page is connected; other claims are
+   *  left to RunDir (undefined). */
+  readonly claimLive: ClaimLiveness = (claim, runId) =>
+    claim.kind === 'app' && claim.pid === process.pid ? this.ownerLive(runId) : undefined;
 
   setOwner(runId: string, clientId: string): void {
     this.owners.set(runId, clientId);

@@ -25,7 +25,7 @@ export function toPlatformError(e: unknown, what = 'request'): PlatformError {
   if (e instanceof PlatformError) return e;
   if (e instanceof SpecError) return new PlatformError('InvalidRequest', e.message);
   if (e instanceof RunDirError) {
-    const code = /already exists/.test(e.message)
+    const code = /already exists|being written by/.test(e.message)
       ? 'Conflict'
       : /does not exist/.test(e.message)
         ? 'NotFound'

@@ -1,31 +1,47 @@
 // Reading the runs of the workspace (`runs/<id>/`, DESIGN 2.2), the app's and the CLI's alike: the listing with
 // each run's status, incremental reads of its JSONL streams, probes and checkpoint files. Listing is cheap enough to
-// poll: a run's files are stat'ed, and spec.json, writer.json and summary.json are only re-read when they change.
+// poll: a run's files are stat'ed, and spec.json, writer.json and summary.json are only re-read when they change;
+// the status is worked out from them (engine/node/rundir.ts statusOf) on every listing, as writers die or go quiet
+// without touching a file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunListing, RunRead } from '../../engine/contracts/platform';
+import type { WriterClaim } from '../../engine/contracts/run-files';
 import { readJson } from '../../engine/node/atomic';
-import { RunDir } from '../../engine/node/rundir';
+import { RunDir, isRunId, statusOf, type RunState } from '../../engine/node/rundir';
 import type { AppClaims } from './app-claims';
 import { notFound } from './errors';
 import { lastStepOf, readRowsFrom } from './jsonl-tail';
-import { readSummaryStatus, readWriterClaim, runStatus, type WriterClaim } from './run-status';
 import type { WorkspacePaths } from './workspace-paths';
 
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 const WATCHED = ['spec.json', 'metrics.jsonl', 'routing.jsonl', 'summary.json', 'writer.json', 'probes', 'checkpoints'];
 
 interface Cached {
   sig: string;
   listing: Omit<RunListing, 'status'>;
-  claim: WriterClaim | null;
-  summaryStatus: unknown;
+  state: RunState;
 }
 
-interface SpecFileView {
+/** What the listing reads of spec.json (engine/contracts/run-files.ts RunSpecFile), which may be damaged. */
+export interface SpecFileView {
   spec?: { name?: unknown; train?: { steps?: unknown } };
+  backend?: { name?: unknown };
   createdAt?: unknown;
   command?: unknown;
+  commit?: unknown;
+}
+
+/**
+ * Who writes a run now (its writer.json), or last wrote it: the PyTorch export (spec.json's backend "pytorch",
+ * engine/node/export/python/train.py), the CLI (its command line or git commit, engine/node/run-origin.ts), else
+ * the app (a backend, neither of those); null when spec.json is not a RunSpecFile (unreadable, no backend).
+ */
+export function writerOf(file: SpecFileView | null, claim: WriterClaim | null): RunListing['writer'] {
+  if (claim) return claim.kind;
+  if (!file?.spec) return null;
+  if (file.backend?.name === 'pytorch') return 'export';
+  if (typeof file.command === 'string' || typeof file.commit === 'string') return 'cli';
+  return typeof file.backend?.name === 'string' ? 'app' : null;
 }
 
 export class RunStore {
@@ -44,7 +60,7 @@ export class RunStore {
     const seen = new Set<string>();
     const out: RunListing[] = [];
     for (const id of fs.readdirSync(root).sort().reverse()) {
-      if (!RUN_ID.test(id)) continue;
+      if (!isRunId(id)) continue;
       try {
         const l = this.listingOrNull(id);
         if (l) out.push(l);
@@ -118,34 +134,29 @@ export class RunStore {
     const sig = stats.map((s) => (s ? `${s.mtimeMs}:${s.size}:${s.ino}` : '-')).join('|');
     let c = this.cache.get(id);
     if (!c || c.sig !== sig) {
-      c = {
-        sig,
-        listing: this.build(id, dir, stats),
-        claim: readWriterClaim(dir),
-        summaryStatus: readSummaryStatus(dir),
-      };
+      const run = RunDir.open(this.paths.runsDir, id);
+      const state = run.state();
+      c = { sig, listing: this.build(run, stats, state.claim), state };
       this.cache.set(id, c);
     }
-    const status = runStatus(dir, (rid) => this.claims.ownerLive(rid), c.claim, c.summaryStatus);
-    return { ...c.listing, status };
+    return { ...c.listing, status: statusOf(c.state, id, this.claims.claimLive) };
   }
 
-  private build(id: string, dir: string, stats: (fs.Stats | null)[]): Omit<RunListing, 'status'> {
+  private build(run: RunDir, stats: (fs.Stats | null)[], claim: WriterClaim | null): Omit<RunListing, 'status'> {
     const [spec, metrics, routing, summary] = stats;
-    let file: SpecFileView = {};
+    let file: SpecFileView | null = null;
     try {
-      file = readJson<SpecFileView>(path.join(dir, 'spec.json')) ?? {};
+      file = readJson<SpecFileView>(run.specPath);
     } catch {
       // unreadable spec.json: listed under its id
     }
-    const claim = readWriterClaim(dir);
-    const run = RunDir.open(this.paths.runsDir, id);
-    const steps = file.spec?.train?.steps;
+    const id = run.id;
+    const steps = file?.spec?.train?.steps;
     return {
       id,
-      name: typeof file.spec?.name === 'string' ? file.spec.name : id,
-      writer: claim?.kind ?? (typeof file.command === 'string' ? 'cli' : null),
-      createdAt: typeof file.createdAt === 'string' ? file.createdAt : null,
+      name: typeof file?.spec?.name === 'string' ? file.spec.name : id,
+      writer: writerOf(file, claim),
+      createdAt: typeof file?.createdAt === 'string' ? file.createdAt : null,
       updatedMs: Math.max(...[spec, metrics, routing, summary].map((s) => s?.mtimeMs ?? 0)),
       lastStep: metrics ? lastStepOf(run.metricsPath) : 0,
       totalSteps: typeof steps === 'number' ? steps : 0,

@@ -100,7 +100,7 @@ export const RunWriteSchema = z.discriminatedUnion('kind', [
   z
     .object({
       kind: z.literal('summary'), // summary.json (+ summary.md and the loss-curve SVG, when given)
-      summary: z.record(z.unknown()),
+      summary: z.record(z.unknown()).nullable(), // null: an interrupted run, only summary.md and loss.svg
       markdown: z
         .string()
         .max(1 << 20)

@@ -3,61 +3,13 @@
 // serves Q and O. Sigmoid top-k, gates not renormalised. Positions: none, RoPE (§2.2), XL relative (§2.1).
 import * as tf from '@tensorflow/tfjs';
 import type { AttentionConfig } from '../spec';
-import { cvmm, cvmmGatedSum } from '../ops/cvmm';
-import { useWasmKernels } from '../ops/wasm-kernels';
+import { moeIn, moeOut } from '../ops/cvmm';
 import { linear } from '../ops/linalg';
 import { negMarginalEntropy } from '../ops/nn';
 import { rope, xlRelativeScores } from '../ops/position';
 import { globalExpertIds, sigmoidTopK, type Selection } from '../ops/select';
 import { attend, dotScores, fromHeads, maskedSoftmax, toHeads } from './attention-core';
 import { siteSeed, type AttentionOut, type Ctx, type Params } from './types';
-
-/** Row (b*T + t)*H + h of [B, T, H, ...] -> its row (b*H + h)*T + t in the per-head layout [B, H, T, ...]. */
-function headRows(B: number, T: number, H: number): Int32Array {
-  const rows = new Int32Array(B * T * H);
-  for (let b = 0; b < B; b++)
-    for (let t = 0; t < T; t++) for (let h = 0; h < H; h++) rows[(b * T + t) * H + h] = (b * H + h) * T + t;
-  return rows;
-}
-
-/** MoE input projection: x [N, d], W [H*E, d, dh] -> [N, H, dh] = sum_k gate * x @ W[h*E + e].
- *  With `heads` (N = B*T) the result comes in the per-head layout [B, H, T, dh] instead. */
-export function moeIn(
-  x: tf.Tensor2D,
-  W: tf.Tensor3D,
-  sel: Selection,
-  E: number,
-  heads?: { B: number; T: number },
-): tf.Tensor {
-  const [N, H, k] = sel.idx.shape as number[];
-  if (useWasmKernels()) {
-    // slot (n, h, j) adds into row n*H + h (or its per-head place): k slots per output row
-    const outRows = heads ? headRows(heads.B, heads.T, H) : undefined;
-    const y = cvmmGatedSum(x, globalExpertIds(sel.idx, E, false), sel.gates, W, k, { outRows }); // [N*H, dh]
-    return heads ? y.reshape([heads.B, H, heads.T, -1]) : y.reshape([N, H, -1]); // [B, H, T, dh] or [N, H, dh]
-  }
-  const y = cvmm(x, globalExpertIds(sel.idx, E, false), W); // [N, H*k, dh]
-  const weighted = tf.mul(y.reshape([N, H, k, -1]), tf.expandDims(sel.gates, 3)); // [N, H, k, dh]
-  const out = tf.sum(weighted, 2); // [N, H, dh]
-  return heads ? toHeads(out.reshape([heads.B, heads.T, H, -1])) : out; // [B, H, T, dh] or [N, H, dh]
-}
-
-/** MoE output projection summed over heads: u [N, H, dh], W [H*E, dh, d] -> [N, d]. `headsT` given: u comes in the
- *  per-head layout [B, H, T, dh] (N = B*T) instead. */
-export function moeOut(u: tf.Tensor, W: tf.Tensor3D, sel: Selection, E: number, headsT?: number): tf.Tensor {
-  const [N, H, k] = sel.idx.shape as number[];
-  if (useWasmKernels()) {
-    // row (n, h) of u is read in place: H*k slots per token
-    const xRows = headsT ? headRows(N / headsT, headsT, H) : undefined;
-    return cvmmGatedSum(u.reshape([N * H, -1]) as tf.Tensor2D, globalExpertIds(sel.idx, E, true), sel.gates, W, H * k, {
-      xRows,
-    }); // [N, d]
-  }
-  const rows = (headsT ? fromHeads(u) : u).reshape([N * H, -1]) as tf.Tensor2D; // [N*H, dh]: one row per (token, head)
-  const y = cvmm(rows, globalExpertIds(sel.idx, E, true), W); // [N*H, k, d]
-  const weighted = tf.mul(y, sel.gates.reshape([N * H, k, 1])); // [N*H, k, d]
-  return tf.sum(weighted.reshape([N, H * k, -1]), 1); // [N, d]
-}
 
 /** x: query input [B, T, d]; kv: key/value input [B, Tk, d] (memory first, then x). Both already LayerNorm-ed. */
 export function switchHeadAttention(
@@ -83,8 +35,11 @@ export function switchHeadAttention(
   const src = moe.k || moe.v ? sigmoidTopK(xkv, p.W_sel_src as tf.Tensor2D, H, k, drop('sel_src')) : undefined;
   const dst = moe.q || moe.o ? sigmoidTopK(xq, p.W_sel_dst as tf.Tensor2D, H, k, drop('sel_dst')) : undefined;
 
+  // MoE projections on the selected experts only (ops/cvmm.ts); expert e of head h is row h*E + e of W.
   const project = (W: tf.Tensor, moe: boolean, rows: tf.Tensor2D, sel: Selection | undefined, len: number) =>
-    moe ? moeIn(rows, W as tf.Tensor3D, sel!, E, { B, T: len }) : toHeads(linear(rows, W).reshape([B, len, H, dh])); // [B, H, len, dh]
+    moe
+      ? moeIn(rows, globalExpertIds(sel!.idx, E, false), sel!.gates, W as tf.Tensor3D, { B, T: len })
+      : toHeads(linear(rows, W).reshape([B, len, H, dh])); // [B, H, len, dh]
   // Scores carry d_head^-1/2. With an XL term, q and k each carry d_head^-1/4 (the positional term uses the scaled q
   // and its own pe scale, as in the reference); otherwise q alone carries it (same scores, one multiply fewer).
   const s4 = Math.pow(dh, -0.25),
@@ -107,7 +62,7 @@ export function switchHeadAttention(
 
   let out: tf.Tensor;
   if (moe.o)
-    out = moeOut(uHeads, p.W_o as tf.Tensor3D, dst!, E, T); // [B*T, d], reads uHeads in place
+    out = moeOut(uHeads, globalExpertIds(dst!.idx, E, true), dst!.gates, p.W_o as tf.Tensor3D); // [B*T, d]
   else {
     const gated = single ? tf.mul(u, tf.expandDims(tf.sigmoid(linear(x, p.W_sel_dst)), 3)) : u; // [B, T, H, dh]
     out = linear(gated.reshape([B * T, H * dh]), p.W_o); // [B*T, d]

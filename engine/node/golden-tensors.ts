@@ -40,6 +40,7 @@ export function relErr(got: ArrayLike<number>, ref: ArrayLike<number>): number {
 }
 
 /** The oracle's attention config (snake_case, switchhead_oracle.py) as the engine's AttentionConfig. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the oracle's JSON config; its fields are read by name
 export function attentionConfig(c: Record<string, any>, kind: AttentionConfig['kind']): AttentionConfig {
   return {
     kind,

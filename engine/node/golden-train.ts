@@ -10,6 +10,7 @@ import { parseSpec, type ExperimentSpec } from '../spec';
 import { Trainer, type StepReport } from '../train/trainer';
 import { attentionConfig, flat, relErr, toTensor, type Comparison, type GoldenTensor } from './golden-tensors';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a golden training file as parsed JSON (oracle README)
 type Golden = Record<string, any>;
 
 /** Replays a fixed list of batches, one per next(), and refuses to run past its end. */

@@ -73,15 +73,24 @@ function compareGrads(prefix: string, got: Record<string, tf.Tensor>, ref: Recor
   );
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a golden file of any component kind (oracle README)
 type Golden = Record<string, any>;
+
+/** A golden file's weights as tensors, by name. */
+function weightsOf(g: Golden): Params {
+  return Object.fromEntries(
+    Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]),
+  );
+}
+
+/** A component file's weights, its input x and the random projection R of its loss sum(out * R). */
+function componentInputs(g: Golden): { w: Params; x: tf.Tensor; R: tf.Tensor } {
+  return { w: weightsOf(g), x: toTensor(g.inputs.x), R: toTensor(g.loss.R) };
+}
 
 function checkAttention(g: Golden, kind: AttentionConfig['kind']): Comparison[] {
   const cfg = attentionConfig(g.config, kind);
-  const w = Object.fromEntries(
-    Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]),
-  );
-  const x = toTensor(g.inputs.x),
-    R = toTensor(g.loss.R);
+  const { w, x, R } = componentInputs(g);
   const run = (p: Params) => attentionFn[kind](p, cfg, p.x, p.x, ctx);
   const fwd = run({ ...w, x });
   const c: Comparison[] = [{ name: 'out', err: relErr(fwd.out.dataSync(), flat(g.outputs.out)) }];
@@ -118,11 +127,7 @@ function checkSigmaMoe(g: Golden): Comparison[] {
     entropyReg: 0,
     expertDropout: 0,
   };
-  const w = Object.fromEntries(
-    Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]),
-  );
-  const x = toTensor(g.inputs.x),
-    R = toTensor(g.loss.R);
+  const { w, x, R } = componentInputs(g);
   const fwd = sigmaMoe({ ...w }, cfg, x, ctx, 'moe');
   const c: Comparison[] = [{ name: 'out', err: relErr(fwd.out.dataSync(), flat(g.outputs.out)) }];
   c.push(...compareSelection('selection', fwd.sel!.idx, fwd.sel!.gates, g.selection));
@@ -143,11 +148,7 @@ function checkSigmaMoe(g: Golden): Comparison[] {
 }
 
 function checkDenseFfn(g: Golden): Comparison[] {
-  const w = Object.fromEntries(
-    Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]),
-  );
-  const x = toTensor(g.inputs.x),
-    R = toTensor(g.loss.R);
+  const { w, x, R } = componentInputs(g);
   const fwd = denseFfn(w, x, 0, ctx, 'ffn');
   const [loss, grads] = gradsOf(
     { ...w, x },
@@ -162,9 +163,7 @@ function checkDenseFfn(g: Golden): Comparison[] {
 
 function checkTinyLm(g: Golden): Comparison[] {
   const c0 = g.config;
-  const w = Object.fromEntries(
-    Object.entries(g.weights as Record<string, GoldenTensor>).map(([n, t]) => [n, toTensor(t)]),
-  );
+  const w = weightsOf(g);
   const sigma = c0.mlp.type === 'sigma_moe';
   const model: ModelConfig = {
     dModel: c0.d_model,

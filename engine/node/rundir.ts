@@ -11,13 +11,14 @@
 //                                                 while a process writes the run, removed at a clean end
 // runStatus(run) tells how a run stands:
 //   complete | failed | stopped   summary.json says so
-//   running      no summary; writer.json names a live process (a claim from another host counts as live)
+//   running      no summary; writer.json names a live writer: a process of this host that runs, or, for a claim
+//                from another host (a cluster run, a copy of one), a run written to in the last 10 minutes
 //   interrupted  neither: killed, Ctrl-C, a closed window (resumable from its newest checkpoint)
 // JSONL is appended; everything else is written atomically. Every path stays inside the runs root.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { RunStatus, RunSummary, WriterClaim, WriterKind } from '../contracts/run-files';
+import type { RunStatus, RunSummary, SummaryStatus, WriterClaim, WriterKind } from '../contracts/run-files';
 import { CheckpointError, decodeSafetensors, type TensorEntry } from '../safetensors';
 import {
   TEMP_PREFIX,
@@ -34,6 +35,12 @@ export class RunDirError extends Error {
 }
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** Is `name` a valid run id (a folder name under the runs root)? */
+export const isRunId = (name: string): boolean => RUN_ID.test(name);
+
+/** A claim of another host counts as live while the run was written to within this many ms (10 minutes). */
+export const FOREIGN_CLAIM_FRESH_MS = 10 * 60_000;
 
 /** A run name reduced to [A-Za-z0-9._-], no leading dot or dash, at most 64 characters; 'run' if nothing is left. */
 export function sanitizeRunName(name: string): string {
@@ -102,6 +109,15 @@ export interface LoadedCheckpoint {
   path: string;
   tensors: Record<string, TensorEntry>;
   metadata: Record<string, string>;
+}
+
+/** What a run's status follows from (see runStatus); the web host caches it while the run's files are unchanged. */
+export interface RunState {
+  /** How summary.json says the run ended (complete when it names no status), or null without a readable one. */
+  ended: SummaryStatus | null;
+  claim: WriterClaim | null;
+  /** The newest modification of metrics.jsonl, routing.jsonl, checkpoints/ or writer.json (ms; 0: none). */
+  lastWriteMs: number;
 }
 
 export interface RunInfo {
@@ -212,18 +228,29 @@ export class RunDir {
   readSummary<T = unknown>(): T | null {
     return fs.existsSync(this.summaryPath) ? readJson<T>(this.summaryPath) : null;
   }
-  /** summary.md and loss.svg (engine/run/summary.ts builds them). */
-  writeReport(markdown: string, svg: string): void {
-    writeFileAtomic(this.summaryMarkdownPath, markdown);
-    writeFileAtomic(this.lossSvgPath, svg);
+  /** summary.md and loss.svg (engine/run/summary.ts builds them); a part left undefined is not written. */
+  writeReport(markdown: string | undefined, svg: string | undefined): void {
+    if (markdown !== undefined) writeFileAtomic(this.summaryMarkdownPath, markdown);
+    if (svg !== undefined) writeFileAtomic(this.lossSvgPath, svg);
+  }
+  /** How summary.json says the run ended, or null when there is none (an unreadable one counts as none). */
+  readEnd(): SummaryStatus | null {
+    let summary: Partial<RunSummary> | null = null;
+    try {
+      summary = this.readSummary<Partial<RunSummary>>();
+    } catch {
+      return null;
+    }
+    if (!summary) return null;
+    return ENDED.includes(summary.status as SummaryStatus) ? (summary.status as SummaryStatus) : 'complete';
   }
 
   // ---- the writer claim ----
   /** Claim the run for this process (replacing a stale claim). Throws while another live process holds it. */
   claim(kind: WriterKind): WriterClaim {
     const held = this.readClaim();
-    if (held && held.pid !== process.pid && claimIsLive(held))
-      throw new RunDirError(`${this.dir} is being written by ${held.kind} process ${held.pid} on ${held.hostname}`);
+    if (held && held.pid !== process.pid && claimIsLive(held, this.lastWriteMs()))
+      throw new RunDirError(`${this.dir} is ${describeClaim(held)}`);
     const claim: WriterClaim = { pid: process.pid, kind, startedAt: new Date().toISOString(), hostname: os.hostname() };
     writeFileAtomic(this.writerPath, JSON.stringify(claim, null, 2) + '\n');
     return claim;
@@ -240,6 +267,18 @@ export class RunDir {
     } catch {
       return null;
     }
+  }
+
+  /** The newest modification of what a writer keeps touching: metrics.jsonl, routing.jsonl, checkpoints/ (a new
+   *  checkpoint renamed into it) and writer.json (a fresh claim); 0 when none exists. */
+  lastWriteMs(): number {
+    const paths = [this.metricsPath, this.routingPath, this.checkpointsDir, this.writerPath];
+    return Math.max(0, ...paths.map((p) => fs.statSync(p, { throwIfNoEntry: false })?.mtimeMs ?? 0));
+  }
+
+  /** What the run's status follows from (runStatus, statusOf). */
+  state(): RunState {
+    return { ended: this.readEnd(), claim: this.readClaim(), lastWriteMs: this.lastWriteMs() };
   }
 
   /**
@@ -357,32 +396,45 @@ export class RunDir {
   }
 }
 
-/** A claim is live when its process runs (claims of another host cannot be checked: taken as live). */
-function claimIsLive(c: WriterClaim): boolean {
-  return c.hostname !== os.hostname() || processIsAlive(c.pid);
+/** Who holds a claim, in words: "being written by the CLI (pid 123 on host-a, since 2025-01-01T10:00:00.000Z)". */
+export function describeClaim(c: WriterClaim): string {
+  const who = c.kind === 'cli' ? 'the CLI' : c.kind === 'app' ? 'the app' : 'an export';
+  return `being written by ${who} (pid ${c.pid} on ${c.hostname}, since ${c.startedAt})`;
 }
 
-const ENDED: readonly RunStatus[] = ['complete', 'failed', 'stopped'];
+/**
+ * Is the claim's writer still there? On this host: its process runs. A claim of another host cannot be checked
+ * that way (a cluster run on shared storage, or a run copied back with its writer.json): it counts as live while
+ * the run was written to within FOREIGN_CLAIM_FRESH_MS of `now` (`lastWriteMs`: RunDir.lastWriteMs()).
+ */
+export function claimIsLive(c: WriterClaim, lastWriteMs: number, now: number = Date.now()): boolean {
+  if (c.hostname === os.hostname()) return processIsAlive(c.pid);
+  return now - lastWriteMs < FOREIGN_CLAIM_FRESH_MS;
+}
+
+const ENDED: readonly SummaryStatus[] = ['complete', 'failed', 'stopped'];
+
+/** Decides a claim the caller knows better (the web host: its own pages' app claims), or undefined: claimIsLive. */
+export type ClaimLiveness = (claim: WriterClaim, runId: string) => boolean | undefined;
+
+/** The status that `state` (RunDir.state()) means; see runStatus. */
+export function statusOf(state: RunState, runId: string, isLive?: ClaimLiveness, now: number = Date.now()): RunStatus {
+  if (state.ended) return state.ended;
+  if (!state.claim) return 'interrupted';
+  const live = isLive?.(state.claim, runId) ?? claimIsLive(state.claim, state.lastWriteMs, now);
+  return live ? 'running' : 'interrupted';
+}
 
 /**
  * How a run stands (see the top of this file): summary.json's status (complete when it names none), else running
- * while a live writer holds it, else interrupted. `isLive` decides for claims the caller knows better (the web
- * host: an app claim of its own process is live while the page writing it is connected); undefined: the default.
+ * while a live writer holds it (claimIsLive), else interrupted. `isLive` decides for claims the caller knows better
+ * (the web host: an app claim of its own process is live while the page writing it is connected).
  */
-export function runStatus(run: RunDir, isLive?: (claim: WriterClaim, runId: string) => boolean | undefined): RunStatus {
-  let summary: Partial<RunSummary> | null = null;
-  try {
-    summary = run.readSummary<Partial<RunSummary>>();
-  } catch {
-    // an unreadable summary.json counts as none
-  }
-  if (summary) return ENDED.includes(summary.status as RunStatus) ? (summary.status as RunStatus) : 'complete';
-  const claim = run.readClaim();
-  if (!claim) return 'interrupted';
-  return (isLive?.(claim, run.id) ?? claimIsLive(claim)) ? 'running' : 'interrupted';
+export function runStatus(run: RunDir, isLive?: ClaimLiveness): RunStatus {
+  return statusOf(run.state(), run.id, isLive);
 }
 
-function processIsAlive(pid: number): boolean {
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0); // signal 0: existence check only
     return true;
@@ -397,7 +449,7 @@ export function listRuns(runsRoot: string): RunInfo[] {
   if (!fs.existsSync(root)) return [];
   const runs: RunInfo[] = [];
   for (const ent of fs.readdirSync(root, { withFileTypes: true })) {
-    if (!ent.isDirectory() || !RUN_ID.test(ent.name)) continue;
+    if (!ent.isDirectory() || !isRunId(ent.name)) continue;
     const dir = path.join(root, ent.name);
     const spec = path.join(dir, 'spec.json');
     if (!fs.existsSync(spec)) continue;

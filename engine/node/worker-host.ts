@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { BackendName } from '../backend';
-import { type ClientOptions, type Endpoint, WorkbenchClient } from '../client';
+import { type ClientOptions, type Endpoint, type EndpointListener, WorkbenchClient } from '../client';
 import { PROTOCOL_VERSION, type ReadyEvent, type RequestBody } from '../protocol';
 import { parseSpec } from '../spec';
 import { serve } from '../worker';
@@ -43,8 +43,9 @@ export function spawnEngineWorker(opts: NodeWorkerOptions = {}): WorkbenchClient
 
 /** worker_threads' Worker as the Web-Worker-shaped endpoint WorkbenchClient expects. Exit counts as an error. */
 export function workerEndpoint(worker: Worker): Endpoint {
-  const wrapped = new Map<(e: any) => void, Array<[string, (...a: any[]) => void]>>();
-  const add = (listener: (e: any) => void, event: string, fn: (...a: any[]) => void) => {
+  type NodeListener = Parameters<Worker['on']>[1];
+  const wrapped = new Map<EndpointListener, Array<[string, NodeListener]>>();
+  const add = (listener: EndpointListener, event: string, fn: NodeListener) => {
     worker.on(event, fn);
     wrapped.set(listener, [...(wrapped.get(listener) ?? []), [event, fn]]);
   };

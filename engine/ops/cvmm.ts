@@ -4,25 +4,35 @@
 //
 //   out[r, s] = x[r] @ W[experts[r, s]]        x [R, dIn], experts int32 [R, S], W [nExp, dIn, dOut] -> [R, S, dOut]
 //
-// Gates and reductions are ordinary tensor ops around it, so their gradients come from autodiff.
-// Backends may register a faster implementation (engine/webgpu registers WGSL kernels); the default reads the
-// routing indices on the CPU, which is free on wasm/cpu, where the data already lives in main memory.
+// and the MoE projections of SwitchHead built on it (moeIn, moeOut: gate-weighted sums over the selected experts).
+// Each runs the implementation registered for the active backend (kernels.ts: WGSL kernels on webgpu, fused heap
+// kernels on wasm) or the portable one here, which reads the routing indices on the CPU and leaves gates and
+// reductions to ordinary tensor ops (their gradients come from autodiff).
 import * as tf from '@tensorflow/tfjs';
 import { customOp } from './custom';
+import { kernel, type HeadsLayout } from './kernels';
 import { mmNT, mmTN } from './linalg';
-import { runWasm, runWasmMulti, useWasmKernels, WASM_KERNELS } from './wasm-kernels';
 
-export type CvmmImpl = (x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D) => tf.Tensor3D;
-const impls = new Map<string, CvmmImpl>();
-
-/** Install a backend-specific implementation (forward and backward) for backend `name`. */
-export function registerCvmm(name: string, impl: CvmmImpl): void {
-  impls.set(name, impl);
+/** out[r, s] = x[r] @ W[experts[r, s]]: x [R, dIn], experts int32 [R, S], W [nExp, dIn, dOut] -> [R, S, dOut]. */
+export function cvmm(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D): tf.Tensor3D {
+  return kernel('cvmm', cvmmSorted)(x, experts, W);
 }
 
-export function cvmm(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D): tf.Tensor3D {
-  const impl = impls.get(tf.getBackend()) ?? cvmmSorted;
-  return impl(x, experts, W);
+/** MoE input projection: x [B*T, d], experts int32 [B*T, H*k], gates [B*T, H, k], W [H*E, d, dh] -> [B, H, T, dh]. */
+export function moeIn(
+  x: tf.Tensor2D,
+  experts: tf.Tensor2D,
+  gates: tf.Tensor,
+  W: tf.Tensor3D,
+  heads: HeadsLayout,
+): tf.Tensor {
+  return kernel('moeIn', moeInSorted)(x, experts, gates, W, heads);
+}
+
+/** MoE output projection summed over heads: u [B, H, T, dh], experts int32 [B*T*H, k], gates [B*T, H, k],
+ *  W [H*E, dh, d] -> [B*T, d]. */
+export function moeOut(u: tf.Tensor, experts: tf.Tensor2D, gates: tf.Tensor, W: tf.Tensor3D): tf.Tensor {
+  return kernel('moeOut', moeOutSorted)(u, experts, gates, W);
 }
 
 /** The routing plan: slots sorted by expert (counting sort, stable, so deterministic). */
@@ -51,19 +61,18 @@ export function sortSlots(expertIds: Int32Array, S: number, nExp: number): Sorte
 }
 
 /** Inverse of a permutation: inv[perm[i]] = i. */
-function invert(perm: Int32Array): Int32Array {
+export function invert(perm: Int32Array): Int32Array {
   const inv = new Int32Array(perm.length);
   perm.forEach((p, i) => (inv[p] = i));
   return inv;
 }
 
-/** Default implementation: CPU-side sort, one 2-D product per used expert, permutation gathers. Both the
- *  forward and the backward avoid tf.gather's gradient (UnsortedSegmentSum is missing on wasm). */
+/** Portable cvmm: CPU-side sort, one 2-D product per used expert, permutation gathers. Both the forward and the
+ *  backward avoid tf.gather's gradient (UnsortedSegmentSum is missing on wasm). */
 export function cvmmSorted(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D): tf.Tensor3D {
   const [R, S] = experts.shape;
   const [nExp, dIn, dOut] = W.shape;
   const plan = sortSlots(experts.dataSync() as Int32Array, S, nExp);
-  if (useWasmKernels()) return cvmmWasm(x, W, plan, S);
   const order = plan.order,
     inverse = invert(plan.order);
   const used = usedExperts(plan.offsets);
@@ -101,82 +110,21 @@ export function cvmmSorted(x: tf.Tensor2D, experts: tf.Tensor2D, W: tf.Tensor3D)
   return f(x, W) as tf.Tensor3D;
 }
 
-/** The same on wasm with our kernels: row permutations on the heap and one XNNPACK product per expert block,
- *  forward and backward, with no gathers, slices or concats. */
-function cvmmWasm(x: tf.Tensor2D, W: tf.Tensor3D, plan: SortedRouting, S: number): tf.Tensor3D {
-  const R = x.shape[0],
-    dOut = W.shape[2];
-  const offsets = Array.from(plan.offsets);
-  const inverse = invert(plan.order);
-  const permute = (t: tf.Tensor, rows: Int32Array) => runWasm(WASM_KERNELS.permuteRows, { x: t }, { rows });
-  const perExpert = (rows: tf.Tensor, W: tf.Tensor) =>
-    runWasm(WASM_KERNELS.segmentMatMul, { a: rows, w: W }, { offsets });
-  const f = customOp(([x, W], save) => {
-    save([x, W]); // the sorted copy of x is cheap to rebuild in the backward
-    const ys = perExpert(permute(x, plan.rows), W); // [M, dOut], expert order
-    return {
-      value: permute(ys, inverse).reshape([R, S, dOut]), // [R, S, dOut], slot order
-      gradFunc: (dy, [sx, sW]) => {
-        const dys = permute(dy.reshape([R * S, dOut]), plan.order); // [M, dOut], expert order
-        const dW = runWasm(WASM_KERNELS.segmentOuter, { a: permute(sx, plan.rows), dy: dys }, { offsets }); // [nExp, dIn, dOut]
-        const dxs = perExpert(dys, tf.transpose(sW, [0, 2, 1])); // [M, dIn] = dys_e @ W_e^T
-        const dx = runWasm(WASM_KERNELS.scatterAddRows, { y: dxs }, { rows: plan.rows, R }); // [R, dIn], sums the S slots
-        return [dx, dW];
-      },
-    };
-  });
-  return f(x, W) as tf.Tensor3D;
+/** Portable moeIn: cvmm, the gate-weighted sum over the k slots of each head, then the per-head layout. */
+function moeInSorted(x: tf.Tensor2D, experts: tf.Tensor2D, gates: tf.Tensor, W: tf.Tensor3D, { B, T }: HeadsLayout) {
+  const [N, H, k] = gates.shape as number[];
+  const y = cvmm(x, experts, W); // [N, H*k, dh]
+  const weighted = tf.mul(y.reshape([N, H, k, -1]), tf.expandDims(gates, 3)); // [N, H, k, dh]
+  return tf.sum(weighted, 2).reshape([B, T, H, -1]).transpose([0, 2, 1, 3]); // [B, H, T, dh]
 }
 
-/** Gated expert sum, the MoE projection with its gate weighting and slot reduction fused in (wasm only):
- *    out[outRows[j]] += gates[slot] * x[xRows[r]] @ W[experts[r, s]],   slot = r * S + s, j = floor(slot / slotsPerOut)
- *  x [R', dIn], experts int32 [R, S], gates [R, S], W [nExp, dIn, dOut] -> [R * S / slotsPerOut, dOut].
- *  xRows / outRows (default: identity) let x be read from, and out be written in, another row order (e.g. the
- *  per-head layout [B, H, T, dh] of rows indexed (b*T + t)*H + h), which saves a transpose on each side.
- *  Per expert block through scratch buffers: no gathered copy of x, no per-slot outputs kept. */
-export function cvmmGatedSum(
-  x: tf.Tensor2D,
-  experts: tf.Tensor2D,
-  gates: tf.Tensor,
-  W: tf.Tensor3D,
-  slotsPerOut: number,
-  layout: { xRows?: Int32Array; outRows?: Int32Array } = {},
-): tf.Tensor2D {
-  if (!useWasmKernels()) throw new Error('cvmmGatedSum: wasm backend only (use cvmm elsewhere)');
-  const [R, S] = experts.shape;
-  const nExp = W.shape[0];
-  if ((R * S) % slotsPerOut !== 0)
-    throw new Error(`cvmmGatedSum: ${R * S} slots do not split into outputs of ${slotsPerOut}`);
-  const nOut = (R * S) / slotsPerOut;
-  const { xRows, outRows } = layout;
-  if (xRows && (xRows.length !== R || xRows.some((r) => r < 0 || r >= x.shape[0])))
-    throw new Error(`cvmmGatedSum: xRows must map ${R} rows into x's ${x.shape[0]}`);
-  if (!xRows && x.shape[0] !== R) throw new Error(`cvmmGatedSum: x has ${x.shape[0]} rows, experts ${R}`);
-  if (outRows && outRows.length !== nOut)
-    throw new Error(`cvmmGatedSum: outRows has ${outRows.length} entries, want ${nOut}`);
-  const plan = sortSlots(experts.dataSync() as Int32Array, S, nExp);
-  const rows = xRows ? plan.rows.map((r) => xRows[r]!) : plan.rows;
-  const slotOut = new Int32Array(R * S);
-  for (let slot = 0; slot < R * S; slot++)
-    slotOut[slot] = outRows ? outRows[Math.floor(slot / slotsPerOut)]! : Math.floor(slot / slotsPerOut);
-  const attrs = { rows, order: plan.order, offsets: Array.from(plan.offsets), slotOut };
-  const f = customOp(([x, gates, W], save) => {
-    const [out, ys] = runWasmMulti(WASM_KERNELS.gatedForward, { x, w: W, gates }, { ...attrs, nOut }); // [nOut, dOut]
-    save(ys ? [x, gates, W, ys] : [x, gates, W]);
-    return {
-      value: out!,
-      gradFunc: (dy, [sx, sg, sW, sy]) => {
-        const wT = tf.transpose(sW, [0, 2, 1]); // [nExp, dOut, dIn]
-        const [dx, dg, dW] = runWasmMulti(
-          WASM_KERNELS.gatedBackward,
-          { x: sx, wT, gates: sg, dy, ...(sy ? { ys: sy } : {}) },
-          attrs,
-        );
-        return [dx!, dg!.reshape(sg.shape), dW!]; // dW [nExp, dIn, dOut]
-      },
-    };
-  });
-  return f(x, gates.reshape([R * S]), W) as tf.Tensor2D;
+/** Portable moeOut: one row per (token, head), cvmm, the gate-weighted sum over heads and slots. */
+function moeOutSorted(u: tf.Tensor, experts: tf.Tensor2D, gates: tf.Tensor, W: tf.Tensor3D): tf.Tensor {
+  const [N, H, k] = gates.shape as number[];
+  const rows = u.transpose([0, 2, 1, 3]).reshape([N * H, -1]) as tf.Tensor2D; // [B, T, H, dh] -> [N*H, dh]
+  const y = cvmm(rows, experts, W); // [N*H, k, d]
+  const weighted = tf.mul(y, gates.reshape([N * H, k, 1])); // [N*H, k, d]
+  return tf.sum(weighted.reshape([N, H * k, -1]), 1); // [N, d]
 }
 
 function usedExperts(offsets: Int32Array): number[] {

@@ -1,5 +1,5 @@
 // Gated expert sums for tfjs-backend-wasm: the MoE projections of SPEC §1 with the gate weighting and the slot
-// reduction fused in (engine/ops/cvmm.ts `cvmmGatedSum` wires the gradient).
+// reduction fused in (engine/ops/wasm-ops.ts `cvmmGatedSum` wires the gradient).
 //
 // Slots (r, s) of x [R, dIn], sorted by expert: m -> row rows[m], slot order[m]; expert e owns m in
 // offsets[e]..offsets[e+1]. Slot `slot` adds gates[slot] * (x[r] @ W[e]) into output row slotOut[slot] (the caller's

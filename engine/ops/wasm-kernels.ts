@@ -1,5 +1,6 @@
-// Kernels of our own for the tfjs wasm backend (ENV.md, "The wasm matMul fast path"), registered under our own
-// names for backend 'wasm' only, plus replacements for wasm's Slice and Identity:
+// tfjs kernels of our own for the wasm backend (ENV.md, "The wasm matMul fast path"), registered under our own
+// names for backend 'wasm' only, plus replacements for wasm's Slice and Identity. wasm-ops.ts builds the kernel
+// registry's wasm implementations (kernels.ts) on them.
 //   wasm-heap.ts      heap access and XNNPACK products on heap sub-ranges (shared by all of them)
 //   wasm-products.ts  batched products, per-expert products, row permutations, scatter-adds
 //   wasm-gated.ts     gated expert sums (the fused MoE projections), forward and backward
@@ -60,11 +61,4 @@ export function runWasmMulti(
 ): tf.Tensor[] {
   registerWasmKernels();
   return tf.engine().runKernel(kernel, inputs, attrs as tf.NamedAttrMap) as unknown as tf.Tensor[];
-}
-
-/** True on the wasm backend, with the kernels above registered (call before choosing a wasm-only path). */
-export function useWasmKernels(): boolean {
-  if (tf.getBackend() !== 'wasm') return false;
-  registerWasmKernels();
-  return true;
 }

@@ -57,20 +57,25 @@ export function buildSummary(
   };
 }
 
-/** "switchhead H2 d_head 8 E3 k2 on V, O; xl positions + XL memory; d_model 16, 1 layer, d_ff 32, dense MLP" */
+/**
+ * The model in one line without commas (it is a CSV cell too), for summary.md and `npm run compare`:
+ *   "switchhead H2 d8 E3 k2 (xl+mem) MoE on V/O; d_model 16; 1 layer; d_ff 32; dense MLP"
+ *   "dense H4 d4 (rope); ...", "moa E16 k4 d8 (xl+mem); ...; σ-MoE MLP E16 k4" (SwitchAll)
+ */
 export function describeModel(spec: ExperimentSpec): string {
   const m = spec.model,
     a = m.attention;
+  const pos = `(${a.positions}${a.xlMemory ? '+mem' : ''})`;
   const on = (['q', 'k', 'v', 'o'] as const).filter((p) => a.moe[p]).map((p) => p.toUpperCase());
   const att =
     a.kind === 'dense'
-      ? `dense attention H${a.nHeads} d_head ${a.dHead}`
+      ? `dense H${a.nHeads} d${a.dHead} ${pos}`
       : a.kind === 'moa'
-        ? `MoA E${a.nExperts} k${a.k} d_head ${a.dHead}`
-        : `SwitchHead H${a.nHeads} d_head ${a.dHead} E${a.nExperts} k${a.k} on ${on.join(', ') || 'nothing'}`;
+        ? `moa E${a.nExperts} k${a.k} d${a.dHead} ${pos}`
+        : `switchhead H${a.nHeads} d${a.dHead} E${a.nExperts} k${a.k} ${pos} MoE on ${on.join('/') || 'nothing'}`;
   const mlp = m.mlp.kind === 'sigma-moe' ? `σ-MoE MLP E${m.mlp.nExperts} k${m.mlp.k}` : 'dense MLP';
   const layers = `${m.nLayers} layer${m.nLayers === 1 ? '' : 's'}`;
-  return `${att}; ${a.positions} positions${a.xlMemory ? ' + XL memory' : ''}; d_model ${m.dModel}, ${layers}, d_ff ${m.dFF}, ${mlp}`;
+  return `${att}; d_model ${m.dModel}; ${layers}; d_ff ${m.dFF}; ${mlp}`;
 }
 
 export interface MarkdownExtras {

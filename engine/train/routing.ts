@@ -163,13 +163,11 @@ function* routingReader(tr: Trainer): Reader<RoutingReport> {
 export const trainerRouting = (tr: Trainer) => runSync(routingReader(tr));
 export const trainerRoutingAsync = (tr: Trainer) => runAsync(routingReader(tr));
 
-const nest = (data: ArrayLike<number>, shape: number[]): any => {
-  if (shape.length === 1) return Array.from(data as ArrayLike<number>);
-  const stride = shape.slice(1).reduce((a, b) => a * b, 1);
-  return Array.from({ length: shape[0] }, (_, i) =>
-    nest(Array.prototype.slice.call(data, i * stride, (i + 1) * stride), shape.slice(1)),
+/** Flat row-major values of shape [A, B, C] as nested arrays [A][B][C]. */
+const nest = (data: ArrayLike<number>, [A, B, C]: number[]): number[][][] =>
+  Array.from({ length: A! }, (_, a) =>
+    Array.from({ length: B! }, (_, b) => Array.from({ length: C! }, (_, c) => data[(a * B! + b) * C! + c]!)),
   );
-};
 
 function probeSelection(sel: SelectionValues): ProbeSelection {
   const [N, G] = sel.shape;

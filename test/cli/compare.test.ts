@@ -33,7 +33,8 @@ describe('compare', () => {
     const parsed = parseSpec(spec);
     expect(r.status).toBe('complete');
     expect(r.name).toBe('finished');
-    expect(r.attention).toMatch(/^switchhead H2 d8 E3 k2 \(xl\+mem\)/);
+    expect(r.model).toMatch(/^switchhead H2 d8 E3 k2 \(xl\+mem\) MoE on V\/O; d_model 16; 1 layer;/);
+    expect(r.model).not.toContain(','); // a CSV cell that naive splitting keeps whole
     expect(r.params).toBe(countParams(parsed, 256).total);
     expect(r.macs).toBe(attentionCost(parsed).macs);
     expect(r.matrices).toBe(2);
@@ -49,10 +50,25 @@ describe('compare', () => {
     const r = readRunRow(torn);
     expect(r.status).toBe('incomplete');
     expect(r.step).toBe(6); // the torn step-7 line is ignored
-    expect(r.attention).toMatch(/^dense H4 d4 \(rope\)/);
+    expect(r.model).toMatch(/^dense H4 d4 \(rope\); /);
     expect(r.valLoss).toBeGreaterThan(0);
     expect(r.tokensPerS).toBeGreaterThan(0);
     expect(toMarkdown([r])).toContain('| incomplete | 6/6 |');
+  });
+
+  it('shows how a run ended, from summary.json: failed and stopped runs are not complete', () => {
+    for (const status of ['failed', 'stopped'] as const) {
+      const dir = path.join(tmp, 'runs', `ended-${status}`);
+      fs.cpSync(done, dir, { recursive: true });
+      const run = RunDir.open(dir);
+      const summary = run.readSummary<{ steps: number }>()!;
+      run.writeSummary({ ...summary, status, steps: 4 });
+      const r = readRunRow(dir);
+      expect(r.status).toBe(status);
+      expect(r.step).toBe(4);
+      expect(toMarkdown([r])).toContain(`| ${status} | 4/6 |`);
+      expect(toCsv([r]).split('\n')[1]).toContain(`,${status},4,6,`);
+    }
   });
 
   it('prints the table and writes FILE.md and FILE.csv', async () => {

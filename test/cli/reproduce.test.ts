@@ -14,7 +14,7 @@ const row = (valLoss: number): CompareRow => ({
   run: 'r',
   dir: 'd',
   name: 'n',
-  attention: 'a',
+  model: 'm',
   status: 'complete',
   step: 1,
   steps: 1,

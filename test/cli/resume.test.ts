@@ -152,7 +152,7 @@ describe('checkpoints that cannot be used', () => {
     fs.rmSync(run.summaryPath);
     await expect(
       runExperiment({ resumeDir: dir, progress: null, log: () => {}, handleSignals: false }),
-    ).rejects.toThrow(/being written by app process/);
+    ).rejects.toThrow(/being written by the app \(pid /);
     expect(run.readClaim()).toEqual(claim); // left as it was
     expect(run.listCheckpoints()).toEqual([5]);
   });

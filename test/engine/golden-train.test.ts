@@ -33,7 +33,7 @@ const TOL = 1e-4;
 
 type MakeTrainer = (s: ExperimentSpec, d: Dataset) => Trainer;
 const failures = (g: unknown, make?: MakeTrainer) =>
-  checkTraining(g as Record<string, any>, make)
+  checkTraining(g as Parameters<typeof checkTraining>[0], make)
     .filter((c) => !(c.err <= TOL))
     .map((c) => c.name);
 /** A trainer built from a changed spec: the engine ignoring (or mis-reading) one hyper-parameter. */

@@ -1,9 +1,9 @@
-// The wasm-only kernels (engine/ops/wasm-products.ts, wasm-gated.ts) against plain tfjs ops on the cpu backend: batched products
-// and gated expert sums, values and gradients, including an expert no slot selects.
+// The wasm-only kernels (engine/ops/wasm-ops.ts over wasm-products.ts, wasm-gated.ts) against plain tfjs ops on the
+// cpu backend: batched products and gated expert sums, values and gradients, including an expert no slot selects.
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { bmm, gatherRows } from '../../engine/ops/linalg';
-import { cvmmGatedSum } from '../../engine/ops/cvmm';
+import { cvmmGatedSum } from '../../engine/ops/wasm-ops';
 import { dirtyHeap, relErr, useBackend } from './helpers';
 
 type Arrays = { data: Float32Array; shape: number[] }[];

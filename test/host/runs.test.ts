@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformApi, RunListing, WorkspaceEvent } from '../../engine/contracts/platform';
+import { FOREIGN_CLAIM_FRESH_MS, RunDir } from '../../engine/node/rundir';
+import { writerOf, type SpecFileView } from '../../electron/host/workspace-runs';
 import { createWebPlatform } from '../../renderer/platform/web';
 import { ROOT, sleep, specFile, startTestHost, tinySpecInput, until, type TestHost } from './helpers';
 
@@ -136,6 +138,44 @@ describe('runs written by another process (the CLI code path)', () => {
     expect(read.metrics.filter((r) => (r as { split: string }).split === 'train')).toHaveLength(3);
     expect(read.routing.length).toBeGreaterThan(0);
     expect(read.summary).toMatchObject({ status: 'complete', steps: 3 });
+  });
+});
+
+describe('runs of the PyTorch export, copied back from another machine', () => {
+  it('run while written to in the last 10 minutes, are interrupted after; written by the export', async () => {
+    events = [];
+    const run = RunDir.create(runsDir(), 'cluster-run');
+    // what engine/node/export/python/train.py leaves behind: its claim (another host) and backend "pytorch"
+    const claim = { pid: 77, kind: 'export', startedAt: '2025-01-01T00:00:00.000Z', hostname: 'gpu-node-7.cluster' };
+    fs.writeFileSync(run.writerPath, JSON.stringify(claim));
+    run.appendMetricsRows([{ step: 1, split: 'train', loss: 3 }]);
+    const old = new Date(Date.now() - FOREIGN_CLAIM_FRESH_MS - 60_000);
+    for (const f of [run.writerPath, run.metricsPath]) fs.utimesSync(f, old, old);
+    run.writeSpec({ ...specFile(4), backend: { name: 'pytorch', adapter: 'PyTorch 2.3, 8 x H100' } });
+    expect(await listingOf('cluster-run')).toMatchObject({ status: 'interrupted', writer: 'export', lastStep: 1 });
+    run.appendMetricsRows([{ step: 2, split: 'train', loss: 2.9 }]); // the copy is refreshed: it was written just now
+    await eventFor('cluster-run', (r) => r.status === 'running' && r.lastStep === 2);
+    await expect(page.claimRun('cluster-run')).rejects.toMatchObject({
+      code: 'Conflict',
+      message: expect.stringMatching(/being written by an export \(pid 77 on gpu-node-7\.cluster/),
+    });
+    fs.rmSync(run.writerPath); // the export ended cleanly
+    await eventFor('cluster-run', (r) => r.status === 'interrupted' && r.writer === 'export');
+    run.writeSummary({ name: 'tiny copy', status: 'complete', steps: 4 });
+    await eventFor('cluster-run', (r) => r.status === 'complete');
+  });
+
+  it('writerOf: the claim, else the export (backend pytorch), the CLI (command or commit), the app (a backend)', () => {
+    const app = specFile();
+    const claim = { pid: 1, kind: 'cli' as const, startedAt: '', hostname: 'h' };
+    expect(writerOf(app, null)).toBe('app');
+    expect(writerOf(app, claim)).toBe('cli');
+    expect(writerOf({ ...app, backend: { name: 'pytorch' } }, null)).toBe('export');
+    expect(writerOf({ ...app, command: 'npm run experiment -- tiny.json' }, null)).toBe('cli');
+    expect(writerOf({ ...app, commit: '0123abc-dirty' }, null)).toBe('cli');
+    expect(writerOf(null, null)).toBeNull(); // unreadable spec.json
+    expect(writerOf({ spec: app.spec as SpecFileView['spec'] }, null)).toBeNull(); // no backend: who knows
+    expect(writerOf({ createdAt: 'x' }, null)).toBeNull();
   });
 });
 

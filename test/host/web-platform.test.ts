@@ -119,6 +119,29 @@ describe('the web Platform', () => {
     ]);
   });
 
+  it('an interrupted app run writes only its report: summary.md and loss.svg, no summary.json', async () => {
+    const { id } = await p.createRun('cut short', specFile(6));
+    const dir = path.join(host.wsDir, 'runs', id);
+    await p.writeRun(id, { kind: 'metrics', rows: [trainRow(1), trainRow(2)] });
+    await p.writeCheckpoint(id, 2, checkpoint(2));
+    await p.writeRun(id, { kind: 'summary', summary: null, markdown: '# cut short\n', svg: '<svg>2</svg>' });
+    await p.writeRun(id, { kind: 'release' });
+    expect(fs.existsSync(path.join(dir, 'summary.json'))).toBe(false);
+    expect(fs.readFileSync(path.join(dir, 'summary.md'), 'utf8')).toBe('# cut short\n');
+    expect(fs.readFileSync(path.join(dir, 'loss.svg'), 'utf8')).toBe('<svg>2</svg>');
+    expect((await p.listRuns()).find((r) => r.id === id)).toMatchObject({ status: 'interrupted', lastStep: 2 });
+    expect((await p.readRun(id, { metricsOffset: 0, routingOffset: 0 })).summary).toBeNull();
+    expect(await p.claimRun(id)).toMatchObject({ status: 'running', writer: 'app', checkpoints: [2] }); // resumable
+    await p.writeRun(id, { kind: 'rollback', step: 2 });
+    expect(fs.existsSync(path.join(dir, 'summary.md'))).toBe(false); // the report of the interruption goes
+    await expect(p.writeRun(id, { kind: 'summary' } as never)).rejects.toMatchObject({
+      code: 'InvalidRequest',
+      message: expect.stringMatching(/summary/),
+    });
+    await p.writeRun(id, { kind: 'release' });
+    await p.trashRun(id);
+  });
+
   it('refuses a run spec file whose spec is invalid, naming the field', async () => {
     const bad = { ...specFile(), spec: { ...tinySpecInput(), model: { dModel: -1 } } };
     await expect(p.createRun('bad', bad)).rejects.toMatchObject({

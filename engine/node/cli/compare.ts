@@ -1,13 +1,16 @@
 // `npm run compare -- RUN_DIR... [--out FILE.md]`
-// One row per run: name, attention kind, parameters, attention MACs and memory per layer (SPEC §6, the paper's
-// formatting), attention matrices, final validation loss and bits per byte, tokens/s. Printed as Markdown and
-// written as FILE.md plus FILE.csv next to it (default workspace/compare-<time>.md). Killed runs (no summary.json)
-// are shown with their last metrics and marked "incomplete"; a torn last JSONL line is ignored.
+// One row per run: name, model (engine/run/summary.ts describeModel), how it ended, parameters, attention MACs and
+// memory per layer (SPEC §6, the paper's formatting), attention matrices, final validation loss and bits per byte,
+// tokens/s. Printed as Markdown and written as FILE.md plus FILE.csv next to it (default
+// workspace/compare-<time>.md). A run's status is its summary.json's (complete, failed or stopped); killed or
+// interrupted runs (no summary.json) are shown with their last metrics and marked "incomplete"; a torn last JSONL
+// line is ignored.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { attentionCost, attentionMatrices, countParams, formatPaper, formatParams, vocabSizeOf } from '../../cost';
-import type { ExperimentSpec } from '../../spec';
 import type { EvalReport, StepReport } from '../../train/trainer';
+import type { SummaryStatus } from '../../contracts/run-files';
+import { describeModel } from '../../run/summary';
 import { writeFileAtomic } from '../atomic';
 import { RunDir } from '../rundir';
 import { readRunSpec, type RunSummary } from '../runner';
@@ -18,8 +21,9 @@ export interface CompareRow {
   run: string; // run id
   dir: string;
   name: string;
-  attention: string; // e.g. "switchhead H2 E5 k2 (xl)"
-  status: 'complete' | 'incomplete';
+  model: string; // engine/run/summary.ts describeModel: "switchhead H2 d8 E3 k2 (xl+mem) MoE on V/O; d_model ..."
+  /** How summary.json says the run ended; incomplete: it has none (killed, interrupted, or still running). */
+  status: SummaryStatus | 'incomplete';
   step: number;
   steps: number;
   params: number | null;
@@ -32,19 +36,6 @@ export interface CompareRow {
   accuracy: number | null;
   tokensPerS: number | null;
   valCurve: { step: number; loss: number }[];
-}
-
-/** "switchhead H2 E5 k2 (xl+mem)", "dense H10 (rope)", "moa E16 k4 (xl+mem)", plus "+σ-MoE" for SwitchAll. */
-export function describeAttention(spec: ExperimentSpec): string {
-  const a = spec.model.attention;
-  const pos = a.positions + (a.xlMemory ? '+mem' : '');
-  const core =
-    a.kind === 'dense'
-      ? `dense H${a.nHeads} d${a.dHead}`
-      : a.kind === 'moa'
-        ? `moa E${a.nExperts} k${a.k} d${a.dHead}`
-        : `switchhead H${a.nHeads} d${a.dHead} E${a.nExperts} k${a.k}`;
-  return `${core} (${pos})${spec.model.mlp.kind === 'sigma-moe' ? ' + σ-MoE MLP' : ''}`;
 }
 
 /** Everything compare shows about one run directory. */
@@ -65,8 +56,8 @@ export function readRunRow(dir: string): CompareRow {
     run: run.id,
     dir: run.dir,
     name: spec.name,
-    attention: describeAttention(spec),
-    status: summary ? 'complete' : 'incomplete',
+    model: describeModel(spec),
+    status: summary ? (run.readEnd() ?? 'complete') : 'incomplete',
     step: summary?.steps ?? Math.max(lastTrain?.step ?? 0, lastVal?.step ?? 0),
     steps: spec.train.steps,
     params: summary?.params ?? (vocab !== null ? countParams(spec, vocab).total : null),
@@ -87,7 +78,7 @@ export function readRunRow(dir: string): CompareRow {
 const COLUMNS = [
   'run',
   'name',
-  'attention',
+  'model',
   'status',
   'steps',
   'params',
@@ -105,7 +96,7 @@ function cells(r: CompareRow): string[] {
   return [
     r.run,
     r.name,
-    r.attention,
+    r.model,
     r.status,
     r.status === 'complete' ? String(r.step) : `${r.step}/${r.steps}`,
     r.params === null ? '?' : formatParams(r.params),
@@ -135,7 +126,7 @@ export function toCsv(rows: CompareRow[]): string {
   const head = [
     'run',
     'name',
-    'attention',
+    'model',
     'status',
     'step',
     'steps',
@@ -157,7 +148,7 @@ export function toCsv(rows: CompareRow[]): string {
     [
       r.run,
       r.name,
-      r.attention,
+      r.model,
       r.status,
       r.step,
       r.steps,
@@ -194,9 +185,10 @@ export const COMPARE: Command = {
   name: 'compare',
   usage: ['RUN_DIR [RUN_DIR ...] [--out FILE.md]'],
   summary:
-    'One row per run: attention kind, parameters, attention MACs and memory per layer (SPEC §6), attention ' +
-    'matrices, final validation loss, bits per byte, answer accuracy, tokens/s. Printed as Markdown and written ' +
-    'as FILE.md and FILE.csv. Stopped runs (no summary.json) show their last metrics, marked "incomplete".',
+    'One row per run: model, status (complete, failed or stopped), parameters, attention MACs and memory per ' +
+    'layer (SPEC §6), attention matrices, final validation loss, bits per byte, answer accuracy, tokens/s. ' +
+    'Printed as Markdown and written as FILE.md and FILE.csv. Killed or interrupted runs (no summary.json) show ' +
+    'their last metrics, marked "incomplete".',
   args: [`RUN_DIR    a run directory (e.g. ${path.join(shownPath(DEFAULT_RUNS_ROOT), '<id>')})`],
   flags: [
     {

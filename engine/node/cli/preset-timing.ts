@@ -1,6 +1,6 @@
 // Timing of the experiment presets (`npm run bench -- --presets NAMES|all`): one warm-up step, then a few timed
 // steps and one evaluation of each preset on the active backend. The figures behind experiments/timing.ts.
-import { parseSpec } from '../../spec';
+import { parseSpec, type ExperimentSpec } from '../../spec';
 import { buildDataset } from '../../data';
 import { Trainer } from '../../train/trainer';
 import { presets } from '../../../experiments/index';
@@ -16,9 +16,8 @@ export interface PresetTime {
   expectedS: number; // steps * stepMs + evaluations * evalMs (no start-up)
 }
 
-/** Time `steps` training steps (after one warm-up step) and one evaluation of a preset. */
-export function timePreset(name: string, steps = 3): PresetTime {
-  const spec = parseSpec(presets[name].spec);
+/** Milliseconds per training step (`steps` of them, after one warm-up step) and per evaluation of a spec. */
+export function timeSpec(spec: ExperimentSpec, steps = 3): { stepMs: number; evalMs: number } {
   const tr = new Trainer(spec, buildDataset(spec, loadDataSources(spec)));
   try {
     tr.step();
@@ -27,12 +26,18 @@ export function timePreset(name: string, steps = 3): PresetTime {
     const stepMs = (performance.now() - t) / steps;
     t = performance.now();
     tr.evaluate();
-    const evalMs = performance.now() - t;
-    const n = spec.train.steps;
-    return { name, stepMs, evalMs, steps: n, expectedS: (n * stepMs + evaluationsIn(spec) * evalMs) / 1000 };
+    return { stepMs, evalMs: performance.now() - t };
   } finally {
     tr.dispose();
   }
+}
+
+/** Time `steps` training steps (after one warm-up step) and one evaluation of a preset. */
+export function timePreset(name: string, steps = 3): PresetTime {
+  const spec = parseSpec(presets[name].spec);
+  const { stepMs, evalMs } = timeSpec(spec, steps);
+  const n = spec.train.steps;
+  return { name, stepMs, evalMs, steps: n, expectedS: (n * stepMs + evaluationsIn(spec) * evalMs) / 1000 };
 }
 
 export function formatPresetTimes(rows: PresetTime[]): string {

@@ -9,16 +9,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendName } from '../../backend';
 import { costRatios, costReport } from '../../cost';
-import { buildDataset } from '../../data';
 import { withOverrides, type ExperimentSpec } from '../../spec';
-import { Trainer } from '../../train/trainer';
 import { REPRODUCTION, resolvePreset } from '../../../experiments/index';
 import { writeFileAtomic } from '../atomic';
-import { loadDataSources } from '../corpus';
 import { formatDuration } from '../progress';
 import { runExperiment } from '../runner';
 import { lineChartSvg } from '../svg';
 import { readRunRow, toCsv, toMarkdown, type CompareRow } from './compare';
+import { timeSpec } from './preset-timing';
 import { BACKENDS, DEFAULT_RUNS_ROOT, shownPath, startBackend } from './experiment';
 import {
   choiceValue,
@@ -115,19 +113,9 @@ export function reproductionSpecs(steps: number): Record<(typeof ROLES)[number][
 }
 
 /** Seconds per training step and per evaluation of a spec, timed after one warm-up step. */
-function timeSpec(spec: ExperimentSpec, steps = 2): { stepS: number; evalS: number } {
-  const tr = new Trainer(spec, buildDataset(spec, loadDataSources(spec)));
-  try {
-    tr.step();
-    let t = performance.now();
-    for (let i = 0; i < steps; i++) tr.step();
-    const stepS = (performance.now() - t) / 1000 / steps;
-    t = performance.now();
-    tr.evaluate();
-    return { stepS, evalS: (performance.now() - t) / 1000 };
-  } finally {
-    tr.dispose();
-  }
+function timeSpecS(spec: ExperimentSpec, steps = 2): { stepS: number; evalS: number } {
+  const t = timeSpec(spec, steps);
+  return { stepS: t.stepMs / 1000, evalS: t.evalMs / 1000 };
 }
 
 /** Steps S such that the three runs (S steps, EVAL_POINTS + 1 evaluations each, ~5% extra) fit `budgetS`. */
@@ -205,7 +193,7 @@ export async function main(p: Parsed): Promise<number> {
   if (steps === null) {
     const probe = reproductionSpecs(100);
     const timings = ROLES.map(({ key }) => {
-      const t = timeSpec(probe[key]);
+      const t = timeSpecS(probe[key]);
       process.stderr.write(
         `timing ${probe[key].name}: ${t.stepS.toFixed(2)} s/step, ${t.evalS.toFixed(2)} s/evaluation\n`,
       );
