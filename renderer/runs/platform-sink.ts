@@ -90,11 +90,14 @@ export class PlatformSink implements RunSink {
     });
   }
 
-  /** summary.json with summary.md and loss.svg. An interrupted run (null) writes nothing: the Platform stores the
-   *  report files only with a summary, and a closed page could not wait for them anyway. */
+  /** summary.json with summary.md and loss.svg; an interrupted run (null) gets only the two report files. */
   writeSummary(summary: RunSummary | null, markdown: string, svg: string): Promise<void> {
-    if (!summary) return this.flush();
-    const w: RunWrite = { kind: 'summary', summary: summary as unknown as Record<string, unknown>, markdown, svg };
+    const w: RunWrite = {
+      kind: 'summary',
+      summary: summary as unknown as Record<string, unknown> | null,
+      markdown,
+      svg,
+    };
     return this.then(() => this.platform.writeRun(this.need(), w));
   }
 
