@@ -159,9 +159,18 @@ describe('training from the notebook', () => {
     await shots('stopped');
   });
 
-  it('keeps the notebook, the run and its curves over a reload', async () => {
+  it('keeps the notebook, the run, its curves and the panels’ view over a reload; the view is undoable', async () => {
     const points = await lossPoints();
     const step = await shownStep();
+    const logY = loss().getByRole('checkbox', { name: 'log y' });
+    const undo = page.getByRole('banner').getByRole('button', { name: 'Undo', exact: true });
+    const redo = page.getByRole('banner').getByRole('button', { name: 'Redo', exact: true });
+    await logY.check();
+    await undo.click();
+    await poll(() => logY.isChecked()).toBe(false);
+    await redo.click();
+    await poll(() => logY.isChecked()).toBe(true);
+    await poll(() => page.getByRole('status').filter({ hasText: 'Saved ✓' }).count()).toBe(1);
     await page.reload();
     await poll(() =>
       exp()
@@ -171,6 +180,7 @@ describe('training from the notebook', () => {
     expect(await page.locator('section.cell[data-kind="note"] .katex').count()).toBe(1);
     await poll(() => lossPoints()).toBe(points);
     expect(await shownStep()).toBe(step);
+    expect(await logY.isChecked()).toBe(true); // the cell's view is saved with the notebook
     await poll(() =>
       exp()
         .getByRole('figure', { name: /^expert usage/ })
