@@ -5,8 +5,11 @@
 // arrays in the transfer list, never copied. Requests are validated here (zod); the spec by engine/spec.ts.
 import { z } from 'zod';
 import type { BackendName } from './backend';
-import type { EvalReport } from './train/trainer';
-import type { ProbeReport, RoutingReport } from './train/routing';
+import type { EvalReport, MetricsColumns, ProbeReport, RoutingReport } from './contracts/reports';
+import type { ExperimentSpec } from './spec';
+
+export type { EvalReport, MetricsColumns, ProbeReport, RoutingReport, StepReport } from './contracts/reports';
+export { FLOAT64_COLUMNS, METRIC_COLUMNS } from './contracts/reports';
 
 /** Bumped on any incompatible change of a request or event shape. init must name it. */
 export const PROTOCOL_VERSION = 1;
@@ -87,40 +90,11 @@ export interface ReadyEvent {
   params: number;
   vocab: number;
   dataset: string;
-  spec: unknown; // the validated spec with defaults filled in (an ExperimentSpec)
+  spec: ExperimentSpec; // the validated spec with defaults filled in
   step: number; // > 0 when resumed from a checkpoint
   totalSteps: number;
   tensorsBeforeInit: number;
 }
-
-/** Per-step metrics, batched (at most ~20 messages/s), one typed array per column, transferred. */
-export interface MetricsColumns {
-  step: Float64Array;
-  tokens: Float64Array;
-  time_s: Float64Array;
-  loss: Float32Array;
-  ce: Float32Array;
-  reg: Float32Array;
-  lr: Float32Array;
-  grad_norm: Float32Array;
-  step_ms: Float32Array;
-  tokens_per_s: Float32Array;
-  accuracy: Float32Array; // NaN where the task has none
-}
-export const METRIC_COLUMNS = [
-  'step',
-  'tokens',
-  'time_s',
-  'loss',
-  'ce',
-  'reg',
-  'lr',
-  'grad_norm',
-  'step_ms',
-  'tokens_per_s',
-  'accuracy',
-] as const;
-export const FLOAT64_COLUMNS: ReadonlySet<string> = new Set(['step', 'tokens', 'time_s']);
 
 export interface MetricsEvent {
   type: 'metrics';

@@ -1,19 +1,19 @@
-// A training session, free of any transport: requests in (already parsed), events out through `emit`. The loop
-// is cooperative: one step, then a yield to the event loop, so pause/stop/setLearningRate/probe are handled
-// between steps. engine/worker.ts wraps it for a Web Worker; engine/node/worker-entry.ts for worker_threads.
+// A training session, free of any transport: requests in (already parsed), events out through `emit`. This is THE
+// run loop, for the app and the CLI alike: its run (session-run.ts) follows engine/run/plan.ts (what is due before
+// and after each step) and emits events in step order; engine/run/recorder.ts turns them into the run directory. The loop is
+// cooperative: one step, then a yield to the event loop, so pause/stop/setLearningRate/probe (and, in Node,
+// signals) are handled between steps. engine/worker.ts wraps it for a Web Worker; engine/node/worker-entry.ts for
+// worker_threads; engine/node/worker-host.ts inlineEngineWorker() in-process (the CLI).
 import * as tf from '@tensorflow/tfjs';
 import { BACKEND_ORDER, type BackendName } from './backend';
-import { buildDataset, type DataSources } from './data';
-import { ENGINE_VERSION, parseSpec, type ExperimentSpec } from './spec';
-import { loadCheckpoint, saveCheckpointAsync } from './train/checkpoint';
-import { probeAsync, trainerRoutingAsync } from './train/routing';
-import { NonFiniteLossError, Trainer, type StepReport } from './train/trainer';
+import { buildDataset } from './data';
+import { ENGINE_VERSION, parseSpec } from './spec';
+import { loadCheckpoint } from './train/checkpoint';
+import { Trainer } from './train/trainer';
 import { type BackendSetup, setUpBackend } from './session-backend';
 import {
-  type DataSourcesMessage,
   type ErrorInfo,
   type FailureReason,
-  type Fault,
   type Request,
   type RequestOf,
   type RunState,
@@ -23,7 +23,12 @@ import {
   ProtocolError,
   unreachable,
 } from './protocol';
-import { MetricsBuffer } from './session-metrics';
+import { SessionRun } from './session-run';
+import { classify, DeviceLostError, StateError } from './session-errors';
+import { resolveSources } from './session-sources';
+import { trainerReads, type TrainerReads } from './session-reads';
+
+export { classify, DeviceLostError, StateError };
 
 export interface SessionHost {
   emit(ev: WorkerEvent): void;
@@ -31,29 +36,15 @@ export interface SessionHost {
   prepareBackend?(name: BackendName): Promise<void>;
 }
 
-/** A lost GPU device (WebGPU device.lost, or an error saying so). The run can restart elsewhere from a checkpoint. */
-export class DeviceLostError extends Error {
-  override name = 'DeviceLostError';
-}
-
-/** A request that is not valid in the session's current state. */
-export class StateError extends Error {
-  override name = 'StateError';
-}
-
-const DEVICE_LOST = /device (was |is |has been )?lost|lost (the )?device|GPUDevice.*lost/i;
-
 export class TrainingSession {
-  private trainer: Trainer | null = null;
-  private spec: ExperimentSpec | null = null;
+  private run: SessionRun | null = null;
   private state: RunState = 'idle';
   private failure: FailureReason | null = null;
-  private metrics = new MetricsBuffer();
-  private fault: Fault | null = null;
   private backend: BackendSetup | null = null;
+  private reads: TrainerReads = trainerReads('webgpu');
   private tensorsBeforeInit = 0;
   private looping = false;
-  private probeOff = false;
+  private halting = false; // a stop waits for the step in flight: no new step starts meanwhile
   private generation = 0; // bumped by every init/dispose: stale device-lost callbacks are ignored
   private queue: Promise<unknown> = Promise.resolve(); // trainer work runs one piece at a time (see exclusive)
 
@@ -65,9 +56,9 @@ export class TrainingSession {
       case 'init':
         return this.init(r);
       case 'start':
-        return this.run(r, ['ready', 'paused']);
+        return this.go(r, ['ready', 'paused']);
       case 'resume':
-        return this.run(r, ['paused', 'ready']);
+        return this.go(r, ['paused', 'ready']);
       case 'pause':
         if (this.state === 'paused') return this.ack(r);
         this.expect(r, ['running']);
@@ -82,8 +73,12 @@ export class TrainingSession {
       }
       case 'stop':
         this.need(r);
+        // Let the step in flight finish first (it may be the last: then the run is finished, not stopped), so that
+        // 'stopped' comes after every event of the run and no step finishes after the acknowledgement.
+        this.halting = true;
+        await this.exclusive(async () => undefined);
+        this.halting = false;
         if (this.state === 'ready' || this.state === 'running' || this.state === 'paused') this.setState('stopped');
-        await this.exclusive(async () => undefined); // no step may finish after the acknowledgement
         return this.ack(r);
       case 'setLearningRate':
         this.need(r).setLearningRate(r.lr);
@@ -92,31 +87,32 @@ export class TrainingSession {
         this.host.emit({
           type: 'probe',
           requestId: r.id,
-          report: await this.exclusive(() => probeAsync(this.usable(r), r.text)),
+          report: await this.exclusive(() => this.reads.probe(this.usable(r), r.text)),
         });
         return this.ack(r);
       case 'evaluate':
         this.host.emit({
           type: 'eval',
           requestId: r.id,
-          report: await this.exclusive(() => this.usable(r).evaluateAsync()),
+          report: await this.exclusive(() => this.reads.evaluate(this.usable(r))),
         });
         return this.ack(r);
       case 'routing':
         this.host.emit({
           type: 'routing',
           requestId: r.id,
-          report: await this.exclusive(() => trainerRoutingAsync(this.usable(r))),
+          report: await this.exclusive(() => this.reads.routing(this.usable(r))),
         });
         return this.ack(r);
       case 'saveCheckpoint': {
-        const tr = this.usable(r);
-        const bytes = await this.exclusive(() => saveCheckpointAsync(tr));
-        this.host.emit({ type: 'checkpoint', requestId: r.id, step: tr.stepCount, bytes });
+        this.usable(r);
+        const run = this.run!;
+        await this.exclusive(() => run.checkpoint(r.id));
         return this.ack(r);
       }
       case 'injectFault':
-        this.fault = r.fault;
+        this.need(r);
+        this.run!.fault = r.fault;
         return this.ack(r);
       case 'dispose':
         this.teardown();
@@ -146,6 +142,7 @@ export class TrainingSession {
       wasmPaths: r.wasmPaths,
     });
     this.watchDevice(gen);
+    this.reads = trainerReads(this.backend.name);
     this.tensorsBeforeInit = tf.memory().numTensors;
     const dataset = buildDataset(spec, await resolveSources(r.sources));
     const trainer = new Trainer(spec, dataset);
@@ -155,9 +152,7 @@ export class TrainingSession {
       trainer.dispose();
       throw e;
     }
-    this.trainer = trainer;
-    this.spec = spec;
-    this.metrics = new MetricsBuffer();
+    this.run = new SessionRun(trainer, spec, dataset, this.reads, (ev) => this.host.emit(ev), !!r.checkpoint);
     this.setState('ready');
     const params = Object.values(trainer.params).reduce((s, p) => s + p.size, 0);
     const b = this.backend;
@@ -181,7 +176,7 @@ export class TrainingSession {
     this.ack(r);
   }
 
-  private run(r: Request, from: RunState[]): void {
+  private go(r: Request, from: RunState[]): void {
     if (this.state === 'running') return this.ack(r);
     this.expect(r, from);
     this.setState('running');
@@ -193,9 +188,9 @@ export class TrainingSession {
     if (this.looping) return;
     this.looping = true;
     try {
-      while (this.state === 'running') {
+      while (this.state === 'running' && !this.halting) {
         await yieldToEvents();
-        if (this.state !== 'running') break;
+        if (this.state !== 'running' || this.halting) break;
         await this.exclusive(() => this.advance());
       }
     } finally {
@@ -211,27 +206,17 @@ export class TrainingSession {
     return next;
   }
 
-  /** One step plus what is due after it. A failure ends the run with a failed event; it never escapes. */
+  /** One step of the run and what is due around it; at the last step, finished. A failure ends the run with a
+   *  failed event; it never escapes. */
   private async advance(requestId?: number): Promise<boolean> {
-    const tr = this.trainer!;
-    const spec = this.spec!;
+    const run = this.run!;
     try {
-      this.injected(tr.stepCount + 1);
-      const report = await tr.stepAsync();
-      this.record(report, spec);
-      const s = report.step,
-        log = spec.log;
-      if (s % log.evalInterval === 0 || s === spec.train.steps)
-        this.host.emit({ type: 'eval', report: await tr.evaluateAsync() });
-      if (s % log.routingInterval === 0) this.host.emit({ type: 'routing', report: await trainerRoutingAsync(tr) });
-      if (s % log.probeInterval === 0) await this.periodicProbe(tr, log.probeText);
-      if (s % log.checkpointInterval === 0)
-        this.host.emit({ type: 'checkpoint', step: s, bytes: await saveCheckpointAsync(tr) });
-      if (s >= spec.train.steps) {
-        this.flush();
+      if (await run.advance(requestId !== undefined)) {
+        run.flush();
         this.setState('finished');
-        this.host.emit({ type: 'finished', step: s, tokens: tr.tokens, time_s: tr.elapsedS });
-      } else if (requestId !== undefined) this.flush();
+        const tr = run.trainer;
+        this.host.emit({ type: 'finished', step: tr.stepCount, tokens: tr.tokens, time_s: tr.elapsedS });
+      }
       return true;
     } catch (e) {
       this.fail(e, requestId);
@@ -239,34 +224,8 @@ export class TrainingSession {
     }
   }
 
-  private record(r: StepReport, spec: ExperimentSpec): void {
-    if (r.step % spec.log.metricsInterval === 0 || r.step === spec.train.steps) this.metrics.push(r);
-    if (this.metrics.due()) this.flush();
-  }
-
   private flush(): void {
-    const ev = this.metrics.drain(memory());
-    if (ev) this.host.emit(ev);
-  }
-
-  private async periodicProbe(tr: Trainer, text: string): Promise<void> {
-    if (this.probeOff) return;
-    try {
-      this.host.emit({ type: 'probe', report: await probeAsync(tr, text) });
-    } catch (e) {
-      this.probeOff = true;
-      this.host.emit({ type: 'warning', message: `periodic probe disabled: ${(e as Error).message}` });
-    }
-  }
-
-  private injected(step: number): void {
-    const f = this.fault;
-    if (!f || f.atStep !== step) return;
-    this.fault = null;
-    if (f.kind === 'device-lost')
-      throw new DeviceLostError(`GPU device was lost at step ${step} (simulated by injectFault)`);
-    if (f.kind === 'nan') throw new NonFiniteLossError(step, 'loss', NaN);
-    throw new Error(`injected error at step ${step}`);
+    this.run?.flush();
   }
 
   /** The run is over: report why, keep the trainer (a checkpoint may still be saved unless the device is gone). */
@@ -277,7 +236,7 @@ export class TrainingSession {
     this.failure = reason;
     this.setState('failed');
     const err: ErrorInfo = errorInfo(e);
-    this.host.emit({ type: 'failed', requestId, reason, fatal: true, step: this.trainer?.stepCount, error: err });
+    this.host.emit({ type: 'failed', requestId, reason, fatal: true, step: this.run?.trainer.stepCount, error: err });
   }
 
   /** WebGPU: a lost device (driver reset, GPU removed) fails the run right away, even while paused. */
@@ -296,12 +255,9 @@ export class TrainingSession {
   private teardown(): void {
     this.generation++;
     if (this.state !== 'idle' && this.state !== 'failed') this.flush();
-    this.trainer?.dispose();
-    this.trainer = null;
-    this.spec = null;
+    this.run?.trainer.dispose();
+    this.run = null;
     this.failure = null;
-    this.probeOff = false;
-    this.metrics = new MetricsBuffer();
     this.setState('idle');
   }
 
@@ -309,7 +265,7 @@ export class TrainingSession {
     if (s === this.state) return;
     if (s === 'paused' || s === 'stopped') this.flush();
     this.state = s;
-    this.host.emit({ type: 'state', state: s, step: this.trainer?.stepCount ?? 0 });
+    this.host.emit({ type: 'state', state: s, step: this.run?.trainer.stepCount ?? 0 });
   }
 
   private ack(r: Request): void {
@@ -318,13 +274,13 @@ export class TrainingSession {
       requestId: r.id,
       request: r.type,
       state: this.state,
-      step: this.trainer?.stepCount ?? 0,
+      step: this.run?.trainer.stepCount ?? 0,
     });
   }
 
   private need(r: Request): Trainer {
-    if (!this.trainer) throw new StateError(`"${r.type}" needs an initialised session: send init first`);
-    return this.trainer;
+    if (!this.run) throw new StateError(`"${r.type}" needs an initialised session: send init first`);
+    return this.run.trainer;
   }
 
   /** The trainer, unless its device is gone. */
@@ -344,28 +300,6 @@ export class TrainingSession {
         `"${r.type}" is not possible while the session is ${this.state} (allowed: ${from.join(', ')})`,
       );
   }
-}
-
-export function classify(e: unknown): FailureReason {
-  if (e instanceof DeviceLostError || (e instanceof Error && DEVICE_LOST.test(e.message))) return 'device-lost';
-  if (e instanceof NonFiniteLossError) return 'non-finite';
-  return 'error';
-}
-
-async function resolveSources(s: DataSourcesMessage | undefined): Promise<DataSources> {
-  if (!s) return {};
-  const out: DataSources = {};
-  const docs = [...(s.documents ?? [])];
-  for (const d of s.documentUrls ?? []) docs.push({ name: d.name, text: await fetchText(d.url) });
-  if (docs.length) out.documents = docs;
-  out.bpeMerges = s.bpeMerges ?? (s.bpeMergesUrl ? await fetchText(s.bpeMergesUrl) : undefined);
-  return out;
-}
-
-async function fetchText(url: string): Promise<string> {
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`could not fetch data from ${url}: HTTP ${res.status}`);
-  return res.text();
 }
 
 /** tf.memory(), or zeros before any backend is chosen (tf.memory() would start initialising one, and throw). */

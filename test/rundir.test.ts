@@ -4,7 +4,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RunFileError, appendJsonl, parseJsonl, readJsonl, writeFileAtomic } from '../engine/node/atomic';
-import { RunDir, RunDirError, listRuns, makeRunId, resolveInside, sanitizeRunName } from '../engine/node/rundir';
+import {
+  RunDir,
+  RunDirError,
+  listRuns,
+  makeRunId,
+  resolveInside,
+  runStatus,
+  sanitizeRunName,
+} from '../engine/node/rundir';
 import { encodeSafetensors } from '../engine/safetensors';
 
 let tmp: string;
@@ -201,6 +209,84 @@ describe('RunDir', () => {
       ['20250101-000000-a', false],
     ]);
     expect(runs[0].dir).toBe(b.dir);
+  });
+});
+
+describe('resume and liveness', () => {
+  function filled(): RunDir {
+    const run = RunDir.create(tmp, 'filled');
+    run.writeSpec({});
+    run.appendMetricsRows([0, 1, 2, 3, 4, 5, 6].map((step) => ({ step, split: 'train' })));
+    run.appendRoutingRows([2, 4, 6].map((step) => ({ step })));
+    for (const s of [2, 4, 6]) run.writeProbe(s, { step: s });
+    for (const s of [2, 4, 6]) run.writeCheckpoint(s, checkpointBytes(s));
+    run.writeSummary({ status: 'complete' });
+    run.writeReport('# filled', '<svg/>');
+    fs.appendFileSync(run.metricsPath, '{"step": 7, "spl'); // torn by a crash
+    fs.writeFileSync(path.join(run.dir, '.tmp-spec.json.999999999.abc'), 'a dead writer');
+    return run;
+  }
+
+  it('rolls a run back to a checkpoint step: later rows, probes, checkpoints and the summary go', () => {
+    const run = filled();
+    const r = run.rollBack(4);
+    expect(r.metrics.map((m) => (m as { step: number }).step)).toEqual([0, 1, 2, 3, 4]);
+    expect([r.droppedMetrics, r.droppedRouting]).toEqual([2, 1]);
+    expect(r.removedTemp).toEqual([path.join(run.dir, '.tmp-spec.json.999999999.abc')]);
+    expect(run.readMetrics<{ step: number }>().map((m) => m.step)).toEqual([0, 1, 2, 3, 4]);
+    expect(fs.readFileSync(run.metricsPath, 'utf8').endsWith('}\n')).toBe(true); // the torn line is gone too
+    expect(run.readRouting<{ step: number }>().map((m) => m.step)).toEqual([2, 4]);
+    expect(run.listProbes()).toEqual([2, 4]);
+    expect(run.listCheckpoints()).toEqual([2, 4]);
+    for (const f of [run.summaryPath, run.summaryMarkdownPath, run.lossSvgPath]) expect(fs.existsSync(f)).toBe(false);
+  });
+
+  it('rolls back to -1: a restart from scratch keeps nothing but spec.json', () => {
+    const run = filled();
+    run.rollBack(-1);
+    expect(run.readMetrics()).toEqual([]);
+    expect(run.readRouting()).toEqual([]);
+    expect([run.listProbes(), run.listCheckpoints()]).toEqual([[], []]);
+    expect(run.readSpec()).toEqual({});
+  });
+
+  it('claims a run for one writer; runStatus tells running, interrupted and how a run ended', () => {
+    const run = RunDir.create(tmp, 'live');
+    run.writeSpec({});
+    expect(runStatus(run)).toBe('interrupted'); // no summary, nobody writing
+    const claim = run.claim('cli');
+    expect(claim).toMatchObject({ pid: process.pid, kind: 'cli', hostname: os.hostname() });
+    expect(run.readClaim()).toEqual(claim);
+    expect(runStatus(run)).toBe('running');
+    run.release();
+    expect(fs.existsSync(run.writerPath)).toBe(false);
+    for (const status of ['complete', 'failed', 'stopped']) {
+      run.writeSummary({ status });
+      expect(runStatus(run)).toBe(status);
+    }
+    // a claim whose process is gone (killed) does not count; a live one elsewhere blocks another writer
+    fs.writeFileSync(
+      run.writerPath,
+      JSON.stringify({ pid: 999999999, kind: 'app', startedAt: '', hostname: os.hostname() }),
+    );
+    fs.rmSync(run.summaryPath);
+    expect(runStatus(run)).toBe('interrupted');
+    expect(run.claim('app').pid).toBe(process.pid); // a stale claim is taken over
+    fs.writeFileSync(
+      run.writerPath,
+      JSON.stringify({ pid: process.ppid, kind: 'app', startedAt: '', hostname: os.hostname() }),
+    );
+    expect(runStatus(run)).toBe('running');
+    expect(() => run.claim('cli')).toThrow(/being written by app process/);
+    run.release(); // not ours: left alone
+    expect(run.readClaim()?.pid).toBe(process.ppid);
+    expect(runStatus(run, (c) => (c.kind === 'app' ? false : undefined))).toBe('interrupted'); // the host knows better
+    run.writeSummary({ status: 'complete' });
+    expect(runStatus(run)).toBe('complete'); // a summary says how it ended, whoever still holds a claim
+    fs.writeFileSync(run.writerPath, '{"pid": "x"');
+    fs.rmSync(run.summaryPath);
+    expect(run.readClaim()).toBeNull(); // unreadable: nobody can honour it
+    expect(runStatus(run)).toBe('interrupted');
   });
 });
 

@@ -2,7 +2,7 @@
 // either happened or not when the call returns, and a crash (SIGKILL, power loss after fsync) leaves
 // either the old or the new content of a file, never a mix.
 //   writeFileAtomic: temp file in the same directory, fsync, rename over the target, fsync the directory.
-//   appendJsonl:     one JSON object per line, one write() per line; a torn last line is repaired first.
+//   appendJsonl:     one JSON object per line, one write() per call; a torn last line is repaired first.
 //   readJsonl:       ignores a torn last line, throws on a corrupt line anywhere else.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -103,12 +103,18 @@ export interface AppendOptions {
 
 /** Append one JSON object as one line. Creates the file if needed. */
 export function appendJsonl(file: string, obj: unknown, opts: AppendOptions = {}): void {
-  const line = Buffer.from(jsonLine(obj, file), 'utf8');
+  appendJsonlRows(file, [obj], opts);
+}
+
+/** Append JSON objects, one line each, in one write (a crash tears at most the last line). */
+export function appendJsonlRows(file: string, rows: unknown[], opts: AppendOptions = {}): void {
+  if (rows.length === 0) return;
+  const text = Buffer.from(rows.map((r) => jsonLine(r, file)).join(''), 'utf8');
   const fd = fs.openSync(file, 'a+'); // O_APPEND: every write lands at the current end of the file
   try {
     repairTornTail(fd);
     let written = 0;
-    while (written < line.length) written += fs.writeSync(fd, line, written, line.length - written);
+    while (written < text.length) written += fs.writeSync(fd, text, written, text.length - written);
     if (opts.fsync) fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);

@@ -1,15 +1,33 @@
-// The run directory (DESIGN 2.2), written by the CLI and the app alike:
+// The run directory (DESIGN 2.2), written by the CLI and the app alike (row types: engine/contracts/run-files.ts):
 //   runs/<run-id>/spec.json                       resolved spec + engine version + backend
 //   runs/<run-id>/metrics.jsonl                   append-only, one record per line
 //   runs/<run-id>/routing.jsonl                   append-only routing statistics
 //   runs/<run-id>/probes/<step>.json              attention maps / selection scores on the probe text
 //   runs/<run-id>/checkpoints/<step>.safetensors  weights + optimizer state
-//   runs/<run-id>/summary.json                    final metrics
+//   runs/<run-id>/summary.json                    final metrics; `status`: complete, failed or stopped
+// and, in addition to DESIGN 2.2:
+//   runs/<run-id>/summary.md, loss.svg            a readable summary and the loss curve (at the end or on interrupt)
+//   runs/<run-id>/writer.json                     the writer claim {pid, kind, startedAt, hostname}: present
+//                                                 while a process writes the run, removed at a clean end
+// runStatus(run) tells how a run stands:
+//   complete | failed | stopped   summary.json says so
+//   running      no summary; writer.json names a live process (a claim from another host counts as live)
+//   interrupted  neither: killed, Ctrl-C, a closed window (resumable from its newest checkpoint)
 // JSONL is appended; everything else is written atomically. Every path stays inside the runs root.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import type { RunStatus, RunSummary, WriterClaim, WriterKind } from '../contracts/run-files';
 import { CheckpointError, decodeSafetensors, type TensorEntry } from '../safetensors';
-import { TEMP_PREFIX, appendJsonl, readJson, readJsonl, tempFileWriterPid, writeFileAtomic } from './atomic';
+import {
+  TEMP_PREFIX,
+  appendJsonl,
+  appendJsonlRows,
+  readJson,
+  readJsonl,
+  tempFileWriterPid,
+  writeFileAtomic,
+} from './atomic';
 
 export class RunDirError extends Error {
   override name = 'RunDirError';
@@ -156,6 +174,15 @@ export class RunDir {
   get summaryPath(): string {
     return path.join(this.dir, 'summary.json');
   }
+  get summaryMarkdownPath(): string {
+    return path.join(this.dir, 'summary.md');
+  }
+  get lossSvgPath(): string {
+    return path.join(this.dir, 'loss.svg');
+  }
+  get writerPath(): string {
+    return path.join(this.dir, 'writer.json');
+  }
   get probesDir(): string {
     return path.join(this.dir, 'probes');
   }
@@ -185,16 +212,72 @@ export class RunDir {
   readSummary<T = unknown>(): T | null {
     return fs.existsSync(this.summaryPath) ? readJson<T>(this.summaryPath) : null;
   }
+  /** summary.md and loss.svg (engine/run/summary.ts builds them). */
+  writeReport(markdown: string, svg: string): void {
+    writeFileAtomic(this.summaryMarkdownPath, markdown);
+    writeFileAtomic(this.lossSvgPath, svg);
+  }
+
+  // ---- the writer claim ----
+  /** Claim the run for this process (replacing a stale claim). Throws while another live process holds it. */
+  claim(kind: WriterKind): WriterClaim {
+    const held = this.readClaim();
+    if (held && held.pid !== process.pid && claimIsLive(held))
+      throw new RunDirError(`${this.dir} is being written by ${held.kind} process ${held.pid} on ${held.hostname}`);
+    const claim: WriterClaim = { pid: process.pid, kind, startedAt: new Date().toISOString(), hostname: os.hostname() };
+    writeFileAtomic(this.writerPath, JSON.stringify(claim, null, 2) + '\n');
+    return claim;
+  }
+  /** Give up this process's claim (a clean end). */
+  release(): void {
+    if (this.readClaim()?.pid === process.pid) fs.rmSync(this.writerPath, { force: true });
+  }
+  /** writer.json, or null when there is none or it is unreadable (a claim nobody can honour). */
+  readClaim(): WriterClaim | null {
+    try {
+      const c = JSON.parse(fs.readFileSync(this.writerPath, 'utf8')) as WriterClaim;
+      return c && typeof c === 'object' && Number.isSafeInteger(c.pid) ? c : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Bring the run back to the state of step `step` (a resume from that step's checkpoint): rows after it, probes,
+   * checkpoints after it, the summary and stray temp files of dead writers go; -1 drops every row, probe and
+   * checkpoint (a restart from scratch). Returns the metrics rows kept and what was dropped.
+   */
+  rollBack(step: number): { metrics: object[]; droppedMetrics: number; droppedRouting: number; removedTemp: string[] } {
+    const removedTemp = this.removeStaleTempFiles();
+    const kept = (file: string, rows: object[]) => {
+      const keep = rows.filter((r) => ((r as { step?: unknown }).step as number) <= step);
+      // rewritten only when rows go (a torn last line is repaired by the next append): watchers keep their offsets
+      if (keep.length < rows.length) writeFileAtomic(file, keep.map((r) => JSON.stringify(r) + '\n').join(''));
+      return { keep, dropped: rows.length - keep.length };
+    };
+    const m = kept(this.metricsPath, this.readMetrics<object>());
+    const r = kept(this.routingPath, this.readRouting<object>());
+    for (const p of this.listProbes()) if (p > step) fs.rmSync(this.probePath(p), { force: true });
+    for (const c of this.listCheckpoints()) if (c > step) fs.rmSync(this.checkpointPath(c), { force: true });
+    for (const f of [this.summaryPath, this.summaryMarkdownPath, this.lossSvgPath]) fs.rmSync(f, { force: true });
+    return { metrics: m.keep, droppedMetrics: m.dropped, droppedRouting: r.dropped, removedTemp };
+  }
 
   // ---- JSONL streams ----
   appendMetrics(record: object): void {
     appendJsonl(this.metricsPath, record);
+  }
+  appendMetricsRows(rows: object[]): void {
+    appendJsonlRows(this.metricsPath, rows);
   }
   readMetrics<T = unknown>(): T[] {
     return fs.existsSync(this.metricsPath) ? readJsonl<T>(this.metricsPath) : [];
   }
   appendRouting(record: object): void {
     appendJsonl(this.routingPath, record);
+  }
+  appendRoutingRows(rows: object[]): void {
+    appendJsonlRows(this.routingPath, rows);
   }
   readRouting<T = unknown>(): T[] {
     return fs.existsSync(this.routingPath) ? readJsonl<T>(this.routingPath) : [];
@@ -272,6 +355,31 @@ export class RunDir {
     for (const f of stale) fs.rmSync(f, { force: true });
     return stale;
   }
+}
+
+/** A claim is live when its process runs (claims of another host cannot be checked: taken as live). */
+function claimIsLive(c: WriterClaim): boolean {
+  return c.hostname !== os.hostname() || processIsAlive(c.pid);
+}
+
+const ENDED: readonly RunStatus[] = ['complete', 'failed', 'stopped'];
+
+/**
+ * How a run stands (see the top of this file): summary.json's status (complete when it names none), else running
+ * while a live writer holds it, else interrupted. `isLive` decides for claims the caller knows better (the web
+ * host: an app claim of its own process is live while the page writing it is connected); undefined: the default.
+ */
+export function runStatus(run: RunDir, isLive?: (claim: WriterClaim, runId: string) => boolean | undefined): RunStatus {
+  let summary: Partial<RunSummary> | null = null;
+  try {
+    summary = run.readSummary<Partial<RunSummary>>();
+  } catch {
+    // an unreadable summary.json counts as none
+  }
+  if (summary) return ENDED.includes(summary.status as RunStatus) ? (summary.status as RunStatus) : 'complete';
+  const claim = run.readClaim();
+  if (!claim) return 'interrupted';
+  return (isLive?.(claim, run.id) ?? claimIsLive(claim)) ? 'running' : 'interrupted';
 }
 
 function processIsAlive(pid: number): boolean {

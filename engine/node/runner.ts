@@ -1,62 +1,28 @@
-// The headless run loop: trains one experiment with the Trainer and writes the run directory of DESIGN 2.2
-// through RunDir. Fresh runs and resumed runs share the loop; a resumed run truncates the JSONL streams back to
-// its checkpoint so that the files read exactly as if the run had never stopped. SIGINT/SIGTERM checkpoint and
-// stop cleanly; a non-finite loss checkpoints the last good state and stops with an error naming the step.
+// The headless run: drives the one training loop (engine/session.ts, in this thread through inlineEngineWorker)
+// with the same protocol as the app and records its events with the same RunRecorder, into a RunDir. Fresh and
+// resumed runs alike; a resumed run is rolled back to its checkpoint so that its files read exactly as if it had
+// never stopped. SIGINT/SIGTERM pause between steps, checkpoint and say how to resume; a non-finite loss fails the
+// run naming the step, with the last good state checkpointed by the session.
 import * as fs from 'node:fs';
 import { BACKEND_ORDER, type BackendName } from '../backend';
-import { attentionMatrices, costReport, countParams, formatParams } from '../cost';
-import { buildDataset, type Dataset } from '../data';
-import { ENGINE_VERSION, parseSpec, SpecError, type ExperimentSpec } from '../spec';
-import { loadCheckpoint, saveCheckpoint } from '../train/checkpoint';
-import { probe, trainerRouting } from '../train/routing';
-import { NonFiniteLossError, Trainer, type EvalReport, type StepReport } from '../train/trainer';
-import { writeFileAtomic } from './atomic';
-import { ensureBackend } from './backend';
+import type { WorkbenchClient } from '../client';
+import type { RunSpecFile, RunSummary } from '../contracts/run-files';
+import { formatParams } from '../cost';
+import { type FailedEvent, type Fault, PROTOCOL_VERSION } from '../protocol';
+import { RunRecorder } from '../run/recorder';
+import { parseSpec, SpecError, type ExperimentSpec } from '../spec';
 import { loadDataSources } from './corpus';
 import { Progress } from './progress';
 import { RunDir } from './rundir';
+import { commandLine, gitCommit } from './run-origin';
+import { RunDirSink } from './run-sink';
+import { inlineEngineWorker, spawnEngineWorker } from './worker-host';
+
+export type { RunSpecFile, RunSummary };
 
 /** A run that cannot start or continue; the message says what and where. */
 export class RunError extends Error {
   override name = 'RunError';
-}
-
-/** spec.json of a run directory: the resolved spec plus what produced the run. */
-export interface RunSpecFile {
-  spec: ExperimentSpec;
-  engineVersion: string;
-  backend: { name: BackendName; adapter: string };
-  dataset: string;
-  vocabSize: number;
-  createdAt: string;
-}
-
-export interface RunSummary {
-  name: string;
-  status: 'complete';
-  engineVersion: string;
-  backend: string;
-  steps: number;
-  tokens: number;
-  trainTimeS: number; // training wall time (excludes evaluation), carried across resumes
-  tokensPerS: number; // tokens / trainTimeS
-  final: { train: StepReport | null; val: EvalReport | null };
-  valLoss: number | null;
-  bpb: number | null;
-  accuracy: number | null; // synthetic tasks: validation answer accuracy (whole answer right)
-  tokenAccuracy: number | null; // synthetic tasks: validation accuracy per answer token
-  params: number;
-  paramsPaper: string;
-  attention: {
-    kind: string;
-    formula: string;
-    macsPerLayer: number;
-    memFloatsPerLayer: number;
-    macsPaper: string;
-    memPaper: string;
-  };
-  attentionMatrices: { perLayer: number; total: number };
-  dataset: string;
 }
 
 export interface RunOptions {
@@ -73,6 +39,13 @@ export interface RunOptions {
   log?: (msg: string) => void;
   /** Install SIGINT/SIGTERM handlers that checkpoint and stop (default true). */
   handleSignals?: boolean;
+  /** Train in a worker thread instead of this one (same protocol and files; default false). */
+  thread?: boolean;
+  /** For spec.json and summary.md; default: this process's command line when it is a CLI, and the git commit. */
+  command?: string;
+  commit?: string;
+  /** Test hook: a failure injected into a step (the protocol's injectFault). */
+  fault?: Fault;
 }
 
 export interface RunResult {
@@ -97,158 +70,114 @@ export function readRunSpec(run: RunDir): RunSpecFile {
   }
 }
 
-const due = (step: number, every: number, last: number) => step % every === 0 || step === last;
-
-/** Rewrite a JSONL stream atomically, keeping the records with step <= maxStep (a torn last line is dropped). */
-function truncateJsonl(file: string, rows: object[], maxStep: number): number {
-  if (!fs.existsSync(file)) return 0;
-  const keep = rows.filter(
-    (r) => (r as { step?: number }).step !== undefined && (r as { step: number }).step <= maxStep,
-  );
-  writeFileAtomic(file, keep.map((r) => JSON.stringify(r) + '\n').join(''));
-  return rows.length - keep.length;
-}
-
-/** Bring a run directory back to the state of step `step`: later rows, probes, summary and checkpoints go. */
-function rollBack(run: RunDir, step: number, log: (m: string) => void): void {
-  const stale = run.removeStaleTempFiles();
-  if (stale.length) log(`removed ${stale.length} stale temp file(s): ${stale.join(', ')}`);
-  const droppedM = truncateJsonl(run.metricsPath, run.readMetrics<object>(), step);
-  const droppedR = truncateJsonl(run.routingPath, run.readRouting<object>(), step);
-  if (droppedM || droppedR) log(`dropped ${droppedM} metrics and ${droppedR} routing row(s) after step ${step}`);
-  for (const p of run.listProbes()) if (p > step) fs.rmSync(run.probePath(p), { force: true });
-  for (const c of run.listCheckpoints()) if (c > step) fs.rmSync(run.checkpointPath(c), { force: true });
-  fs.rmSync(run.summaryPath, { force: true });
-}
-
-/** The probe text for a spec: synthetic tasks get an example in their own vocabulary. */
-export function probeTextFor(spec: ExperimentSpec, data: Dataset): string {
-  if (!data.synthetic) return spec.log.probeText;
-  try {
-    data.tokenizer.encode(spec.log.probeText);
-    return spec.log.probeText;
-  } catch {
-    const b = data.valBatches[0];
-    return data.tokenizer.decode(b.input.slice(0, Math.min(b.seqLen, 32)));
+/** The newest usable checkpoint of a run to resume (null: start over), its step checked against its contents. */
+function resumePoint(run: RunDir, say: (m: string) => void): { step: number; path: string; bytes: Uint8Array } | null {
+  const { checkpoint, warnings } = run.latestCheckpoint();
+  for (const w of warnings) say(`warning: ${w}`);
+  if (!checkpoint && warnings.length) throw new RunError(`no usable checkpoint in ${run.dir}: ${warnings.join('; ')}`);
+  if (!checkpoint) {
+    say(`no usable checkpoint in ${run.dir}: restarting from step 0`);
+    return null;
   }
+  let held: number | undefined;
+  try {
+    held = JSON.parse(checkpoint.metadata.trainer_state ?? '').step;
+  } catch {
+    // the session names the problem when it loads the file
+  }
+  if (held !== undefined && held !== checkpoint.step)
+    throw new RunError(`${checkpoint.path}: holds step ${held}, but its name says ${checkpoint.step}`);
+  return { step: checkpoint.step, path: checkpoint.path, bytes: fs.readFileSync(checkpoint.path) };
 }
-
-function buildSummary(
-  tr: Trainer,
-  backend: string,
-  lastTrain: StepReport | null,
-  lastVal: EvalReport | null,
-): RunSummary {
-  const spec = tr.spec;
-  const cost = costReport(spec, tr.data.vocabSize);
-  const params = countParams(spec, tr.data.vocabSize).total;
-  return {
-    name: spec.name,
-    status: 'complete',
-    engineVersion: ENGINE_VERSION,
-    backend,
-    steps: tr.stepCount,
-    tokens: tr.tokens,
-    trainTimeS: round(tr.elapsedS, 3),
-    tokensPerS: round(tr.tokens / Math.max(tr.elapsedS, 1e-9), 1),
-    final: { train: lastTrain, val: lastVal },
-    valLoss: lastVal?.loss ?? null,
-    bpb: lastVal?.bpb ?? null,
-    accuracy: lastVal?.answer_accuracy ?? null,
-    tokenAccuracy: lastVal?.accuracy ?? null,
-    params,
-    paramsPaper: formatParams(params),
-    attention: {
-      kind: cost.attention.kind,
-      formula: cost.attention.formula,
-      macsPerLayer: cost.attention.macsPerLayer,
-      memFloatsPerLayer: cost.attention.memFloatsPerLayer,
-      macsPaper: cost.attention.macsPaper,
-      memPaper: cost.attention.memPaper,
-    },
-    attentionMatrices: attentionMatrices(spec),
-    dataset: tr.data.description,
-  };
-}
-
-const round = (x: number, d: number) => Math.round(x * 10 ** d) / 10 ** d;
 
 /** Train a new run or continue one; resolves when it completes or is interrupted by a signal. */
 export async function runExperiment(opts: RunOptions): Promise<RunResult> {
   const log = opts.log ?? ((m: string) => process.stderr.write(m + '\n'));
-  let run: RunDir,
-    spec: ExperimentSpec,
-    meta: RunSpecFile | null = null;
+  let resumeRun: RunDir | null = null,
+    meta: RunSpecFile | null = null,
+    spec: ExperimentSpec;
   if (opts.resumeDir) {
-    run = RunDir.open(opts.resumeDir);
-    meta = readRunSpec(run);
+    resumeRun = RunDir.open(opts.resumeDir);
+    meta = readRunSpec(resumeRun);
     spec = meta.spec;
-  } else if (opts.spec) {
-    spec = opts.spec;
-    run = RunDir.createNew(opts.runsRoot ?? 'runs', spec.name);
-  } else throw new RunError('runExperiment: give a spec or a run directory to resume');
+  } else if (opts.spec) spec = opts.spec;
+  else throw new RunError('runExperiment: give a spec or a run directory to resume');
 
   // a run from elsewhere (the PyTorch export writes backend "pytorch") continues on the default backend
   const recorded = BACKEND_ORDER.find((b) => b === meta?.backend.name);
-  const backendName = opts.backend ?? recorded ?? 'wasm';
-  if (meta && meta.backend.name !== backendName)
-    log(`note: the run was trained on ${meta.backend.name}; continuing on ${backendName} is not bit-exact`);
-  const backend = await ensureBackend(backendName);
-  const data = buildDataset(spec, loadDataSources(spec));
-  const tr = new Trainer(spec, data);
+  const backend = opts.backend ?? recorded ?? 'wasm';
+  if (meta && meta.backend.name !== backend)
+    log(`note: the run was trained on ${meta.backend.name}; continuing on ${backend} is not bit-exact`);
+  const from = resumeRun ? resumePoint(resumeRun, log) : null;
+  const sources = loadDataSources(spec); // a missing corpus fails here, before any run directory exists
   const progress = opts.progress === undefined ? new Progress({ label: spec.name }) : opts.progress;
   const say = (m: string) => (progress ? progress.log(m) : log(m));
+  const sink = new RunDirSink(resumeRun ?? opts.runsRoot ?? 'runs', { kind: 'cli', log: say });
+  let sinkError: (e: unknown) => void = () => {};
+  const sinkFailed = new Promise<never>((_, reject) => (sinkError = reject));
+  sinkFailed.catch(() => undefined); // awaited in train()
+  const recorder = new RunRecorder(sink, {
+    resume: meta ?? undefined,
+    command: opts.command ?? commandLine(),
+    commit: opts.commit ?? gitCommit(),
+    onWarning: (m) => say(`warning: ${m}`),
+    onError: (e) => sinkError(e),
+  });
+  const client = opts.thread ? spawnEngineWorker({ timeoutMs: 0 }) : inlineEngineWorker({ timeoutMs: 0 });
+  client.on('*', (ev) => recorder.consume(ev));
   try {
-    if (!meta) {
-      const file: RunSpecFile = {
-        spec,
-        engineVersion: ENGINE_VERSION,
-        backend: { name: backend.name, adapter: backend.adapter },
-        dataset: data.description,
-        vocabSize: data.vocabSize,
-        createdAt: new Date().toISOString(),
-      };
-      run.writeSpec(file);
-      say(`run directory: ${run.dir}`);
-    } else resume(run, tr, say);
-    say(
-      `${spec.name}: ${data.description}; ${formatParams(countParams(spec, data.vocabSize).total)} parameters; backend ${backend.name}`,
-    );
-    return await trainLoop(run, tr, backend.name, progress, say, opts.handleSignals ?? true);
+    resumeRun?.claim('cli'); // fails while another live process writes the run
+    const ready = await client
+      .request('init', { protocol: PROTOCOL_VERSION, spec, sources, backend: [backend], checkpoint: from?.bytes })
+      .catch((e: Error) => {
+        const msg = from ? e.message.replace('checkpoint (init request)', from.path) : e.message;
+        throw new RunError(from && !msg.includes(from.path) ? `${from.path}: ${msg}` : msg);
+      });
+    await recorder.flush(); // the run directory exists (new) or is rolled back (resumed) now
+    const dir = sink.run!.dir;
+    if (from) say(`resuming ${dir} from step ${from.step} (${from.path})`);
+    else say(`run directory: ${dir}`);
+    say(`${spec.name}: ${ready.dataset}; ${formatParams(ready.params)} parameters; backend ${ready.backend}`);
+    if (opts.fault) await client.request('injectFault', { fault: opts.fault });
+    watchProgress(client, progress, spec.train.steps);
+    const end = await train(client, recorder, sinkFailed, opts.handleSignals ?? true, say, sink.run!);
+    await recorder.flush();
+    const run = sink.run!;
+    if (end.kind === 'failed') throw failure(end.ev, run);
+    if (end.kind === 'signal') {
+      progress?.done();
+      const ckpt = run.listCheckpoints().at(-1);
+      say(
+        `stopped at step ${end.step}/${spec.train.steps}; checkpoint ${ckpt !== undefined ? run.checkpointPath(ckpt) : '(none)'}\n` +
+          `resume with: npm run experiment -- --resume ${run.dir}`,
+      );
+      return { dir: run.dir, status: 'interrupted', step: end.step, summary: null, signal: end.signal };
+    }
+    const summary = run.readSummary<RunSummary>();
+    return { dir: run.dir, status: 'complete', step: summary?.steps ?? spec.train.steps, summary };
   } finally {
     progress?.done();
-    tr.dispose();
+    await client.request('stop', {}).catch(() => undefined); // no step may run on after this
+    await client.request('dispose', {}).catch(() => undefined);
+    client.dispose();
+    sink.run?.release(); // the recorder released it already unless the run never got going
   }
 }
 
-function resume(run: RunDir, tr: Trainer, say: (m: string) => void): void {
-  const { checkpoint, warnings } = run.latestCheckpoint();
-  for (const w of warnings) say(`warning: ${w}`);
-  if (!checkpoint && warnings.length) throw new RunError(`no usable checkpoint in ${run.dir}: ${warnings.join('; ')}`);
-  const step = checkpoint?.step ?? 0;
-  if (checkpoint) {
-    const state = loadCheckpoint(tr, fs.readFileSync(checkpoint.path), checkpoint.path);
-    if (state.step !== checkpoint.step)
-      throw new RunError(`${checkpoint.path}: holds step ${state.step}, but its name says ${checkpoint.step}`);
-    say(`resuming ${run.dir} from step ${step} (${checkpoint.path})`);
-  } else say(`no usable checkpoint in ${run.dir}: restarting from step 0`);
-  rollBack(run, step, say);
-}
+type End =
+  { kind: 'finished' } | { kind: 'failed'; ev: FailedEvent } | { kind: 'signal'; signal: NodeJS.Signals; step: number };
 
-async function trainLoop(
-  run: RunDir,
-  tr: Trainer,
-  backend: string,
-  progress: Progress | null,
-  say: (m: string) => void,
+/** Start training and wait for its end: finished, a fatal failure, or a signal (then pause and checkpoint). */
+async function train(
+  client: WorkbenchClient,
+  recorder: RunRecorder,
+  sinkFailed: Promise<never>,
   handleSignals: boolean,
-): Promise<RunResult> {
-  const { log: L, train } = tr.spec;
-  const total = train.steps;
-  let lastTrain: StepReport | null = null;
-  let lastVal: EvalReport | null = [...run.readMetrics<EvalReport>()].reverse().find((r) => r.split === 'val') ?? null;
-  const hasMoe = tr.spec.model.attention.kind !== 'dense' || tr.spec.model.mlp.kind === 'sigma-moe';
-  let probeText: string | null = probeTextFor(tr.spec, tr.data);
+  say: (m: string) => void,
+  run: RunDir,
+): Promise<End> {
+  let signalled: (sig: NodeJS.Signals) => void = () => {};
+  const signal = new Promise<NodeJS.Signals>((resolve) => (signalled = resolve));
   let stop: NodeJS.Signals | null = null;
   let stopAt = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -259,64 +188,24 @@ async function trainLoop(
     stop = sig;
     stopAt = Date.now();
     say(`\n${sig}: finishing the current step, then saving a checkpoint (press again to quit without saving)`);
+    signalled(sig);
   };
   if (handleSignals) {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
-  const checkpoint = () => run.writeCheckpoint(tr.stepCount, saveCheckpoint(tr));
   try {
-    if (tr.stepCount === 0 && !lastVal) {
-      lastVal = tr.evaluate();
-      run.appendMetrics(lastVal);
-    }
-    while (tr.stepCount < total && !stop) {
-      let r: StepReport;
-      try {
-        r = tr.step();
-      } catch (e) {
-        if (!(e instanceof NonFiniteLossError)) throw e;
-        const file = run.listCheckpoints().includes(tr.stepCount) ? run.checkpointPath(tr.stepCount) : checkpoint();
-        throw new RunError(`${e.message}. The last good state (step ${tr.stepCount}) is in ${file}`);
-      }
-      lastTrain = r;
-      const s = r.step;
-      if (due(s, L.metricsInterval, total)) run.appendMetrics(r);
-      if (due(s, L.evalInterval, total)) {
-        lastVal = tr.evaluate();
-        run.appendMetrics(lastVal);
-      }
-      if (hasMoe && due(s, L.routingInterval, total)) run.appendRouting(trainerRouting(tr));
-      if (probeText && due(s, L.probeInterval, total)) {
-        try {
-          run.writeProbe(s, probe(tr, probeText));
-        } catch (e) {
-          say(`warning: probes disabled: ${(e as Error).message}`);
-          probeText = null;
-        }
-      }
-      if (due(s, L.checkpointInterval, total)) checkpoint();
-      progress?.update({
-        step: s,
-        steps: total,
-        loss: r.loss,
-        tokensPerS: r.tokens_per_s,
-        valLoss: lastVal?.loss,
-        accuracy: lastVal?.answer_accuracy,
-      });
-      await new Promise((res) => setImmediate(res)); // let signals in between steps
-    }
-    if (stop) {
-      const file = run.listCheckpoints().includes(tr.stepCount) ? run.checkpointPath(tr.stepCount) : checkpoint();
-      progress?.done();
-      say(
-        `stopped at step ${tr.stepCount}/${total}; checkpoint ${file}\nresume with: npm run experiment -- --resume ${run.dir}`,
-      );
-      return { dir: run.dir, status: 'interrupted', step: tr.stepCount, summary: null, signal: stop };
-    }
-    const summary = buildSummary(tr, backend, lastTrain ?? lastTrainRow(run), lastVal);
-    run.writeSummary(summary);
-    return { dir: run.dir, status: 'complete', step: tr.stepCount, summary };
+    const finished = client.next('finished', () => true, 0).then((): End => ({ kind: 'finished' }));
+    const failed = client.next('failed', (f) => f.fatal, 0).then((ev): End => ({ kind: 'failed', ev }));
+    await client.request('start', {});
+    const first = await Promise.race([finished, failed, sinkFailed, signal]);
+    if (typeof first !== 'string') return first;
+    const paused = await client.request('pause', {}).catch(() => null); // null: it finished or failed meanwhile
+    if (!paused) return Promise.race([finished, failed]);
+    await recorder.flush(); // a checkpoint of this step may be on its way to disk
+    if (!run.listCheckpoints().includes(paused.step)) await client.request('saveCheckpoint', {});
+    await recorder.interrupt([`Resume with \`npm run experiment -- --resume ${run.dir}\`.`]);
+    return { kind: 'signal', signal: first, step: paused.step };
   } finally {
     if (handleSignals) {
       process.off('SIGINT', onSignal);
@@ -325,6 +214,31 @@ async function trainLoop(
   }
 }
 
-function lastTrainRow(run: RunDir): StepReport | null {
-  return [...run.readMetrics<StepReport>()].reverse().find((r) => r.split === 'train') ?? null;
+/** The progress line follows the metrics and evaluation events. */
+function watchProgress(client: WorkbenchClient, progress: Progress | null, steps: number): void {
+  if (!progress) return;
+  let val: { loss: number; answer_accuracy?: number } | null = null;
+  client.on('eval', (ev) => ev.requestId === undefined && (val = ev.report));
+  client.on('metrics', (ev) => {
+    const i = ev.count - 1;
+    progress.update({
+      step: ev.columns.step[i],
+      steps,
+      loss: ev.columns.loss[i],
+      tokensPerS: ev.columns.tokens_per_s[i],
+      valLoss: val?.loss,
+      accuracy: val?.answer_accuracy,
+    });
+  });
+}
+
+/** A fatal failure as the CLI reports it: a non-finite loss names the step and where its last good state is. */
+function failure(ev: FailedEvent, run: RunDir): Error {
+  if (ev.reason === 'non-finite' && ev.step !== undefined && run.listCheckpoints().includes(ev.step))
+    return new RunError(
+      `${ev.error.message}. The last good state (step ${ev.step}) is in ${run.checkpointPath(ev.step)}`,
+    );
+  const e = new RunError(`training stopped at step ${ev.step ?? '?'} (${ev.reason}): ${ev.error.message}`);
+  e.stack = ev.error.stack;
+  return e;
 }

@@ -1,5 +1,5 @@
-// Node host of the engine worker: the same worker code and protocol as the app, over worker_threads, for the CLI
-// and the tests. Data is loaded here, on the host (engine/node/corpus.ts), and sent as text in the init message.
+// Node host of the engine worker: the same worker code and protocol as the app, over worker_threads (tests, tools)
+// or in-process (the CLI). Data is loaded here, on the host (engine/node/corpus.ts), and sent as text in the init message.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -8,6 +8,8 @@ import type { BackendName } from '../backend';
 import { type ClientOptions, type Endpoint, type EndpointListener, WorkbenchClient } from '../client';
 import { PROTOCOL_VERSION, type ReadyEvent, type RequestBody } from '../protocol';
 import { parseSpec } from '../spec';
+import { serve } from '../worker';
+import { prepareNodeBackend } from './backend';
 import { loadDataSources } from './corpus';
 import { DEFAULT_ICD } from './webgpu';
 
@@ -94,4 +96,31 @@ export async function startNodeSession(
     client.dispose();
     throw e;
   }
+}
+
+/**
+ * The engine in this thread: the same serve() and protocol as spawnEngineWorker, over an in-process port (the CLI:
+ * no thread to start, signals handled between steps). Events reach the client synchronously, uncloned. Send
+ * `dispose` before dispose(): terminating only disconnects.
+ */
+export function inlineEngineWorker(opts: ClientOptions = {}): WorkbenchClient {
+  const toHost = new Set<(e: { data: unknown }) => void>();
+  let toEngine: ((e: { data: unknown }) => void) | null = null;
+  serve(
+    {
+      postMessage: (m) => toHost.forEach((l) => l({ data: m })),
+      addEventListener: (_type, listener) => (toEngine = listener),
+    },
+    { prepareBackend: prepareNodeBackend },
+  );
+  const endpoint: Endpoint = {
+    postMessage: (m) => toEngine?.({ data: m }),
+    addEventListener: (type, listener) => void (type === 'message' && toHost.add(listener)),
+    removeEventListener: (_type, listener) => void toHost.delete(listener),
+    terminate: () => {
+      toEngine = null;
+      toHost.clear();
+    },
+  };
+  return new WorkbenchClient(endpoint, opts);
 }

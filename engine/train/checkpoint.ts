@@ -2,7 +2,6 @@
 // the AdamW moments as optim.m.<name> / optim.v.<name>, the XL memory as xl_memory.<l>, and the trainer state
 // (step, tokens, time, learning rate, batcher position, spec) as JSON metadata. Loading checks names, shapes and
 // dtypes against the model the spec builds and names the file and every mismatch.
-import * as tf from '@tensorflow/tfjs';
 import { ENGINE_VERSION } from '../spec';
 import {
   CheckpointError,
@@ -12,20 +11,12 @@ import {
   type TensorEntry,
   type TensorInfo,
 } from '../safetensors';
-import type { BatcherState } from '../data';
 import { runAsync, runSync, type Reader } from './readback';
-import type { Trainer } from './trainer';
+import type { TensorValues, Trainer, TrainerState } from './trainer';
 
 export const CHECKPOINT_FORMAT = 'switchhead-workbench/1';
 
-export interface TrainerState {
-  step: number;
-  tokens: number;
-  elapsedS: number;
-  baseLr: number;
-  optimizerT: number;
-  batcher: BatcherState;
-}
+export type { TrainerState };
 
 /** Serialise the trainer (weights, optimizer, XL memory, position) to safetensors bytes. */
 export const saveCheckpoint = (tr: Trainer): Uint8Array => runSync(checkpointReader(tr));
@@ -33,25 +24,12 @@ export const saveCheckpoint = (tr: Trainer): Uint8Array => runSync(checkpointRea
 export const saveCheckpointAsync = (tr: Trainer): Promise<Uint8Array> => runAsync(checkpointReader(tr));
 
 function* checkpointReader(tr: Trainer): Reader<Uint8Array> {
-  const named: [string, tf.Tensor][] = [
-    ...Object.entries(tr.params),
-    ...Object.entries(tr.optimizer.m).map(([n, m]): [string, tf.Tensor] => [`optim.m.${n}`, m]),
-    ...Object.entries(tr.optimizer.v).map(([n, v]): [string, tf.Tensor] => [`optim.v.${n}`, v]),
-    ...(tr.memory ?? []).map((m, l): [string, tf.Tensor] => [`xl_memory.${l}`, m]),
-  ];
+  const { state, tensors: named } = tr.snapshot();
   const values = yield named.map(([, t]) => t);
   const tensors: Record<string, TensorEntry> = {};
   // Reads of float32 tensors already are fresh Float32Arrays: use them as they are, copy only if not.
   const f32 = (v: ArrayLike<number>) => (v instanceof Float32Array ? v : Float32Array.from(v));
   named.forEach(([n, t], i) => (tensors[n] = { dtype: 'F32', shape: [...t.shape], data: f32(values[i]) }));
-  const state: TrainerState = {
-    step: tr.stepCount,
-    tokens: tr.tokens,
-    elapsedS: tr.elapsedS,
-    baseLr: tr.baseLr,
-    optimizerT: tr.optimizer.t,
-    batcher: tr.data.train.state(),
-  };
   return encodeSafetensors(tensors, {
     format: CHECKPOINT_FORMAT,
     engine_version: ENGINE_VERSION,
@@ -78,7 +56,6 @@ export function loadCheckpoint(tr: Trainer, bytes: Uint8Array, label = 'checkpoi
     throw new CheckpointError(
       `${label}: not a SwitchHead Workbench checkpoint (format "${metadata.format ?? 'missing'}", expected "${CHECKPOINT_FORMAT}")`,
     );
-  const memory = Object.keys(tensors).filter((n) => n.startsWith('xl_memory.'));
   const got = Object.fromEntries(
     Object.entries(tensors)
       .filter(([n]) => !n.startsWith('xl_memory.'))
@@ -91,25 +68,8 @@ export function loadCheckpoint(tr: Trainer, bytes: Uint8Array, label = 'checkpoi
   } catch {
     throw new CheckpointError(`${label}: trainer_state metadata is missing or not JSON`);
   }
-  const f32 = (n: string) => tensors[n].data as Float32Array;
-  tf.tidy(() => {
-    for (const [n, p] of Object.entries(tr.params)) {
-      p.assign(tf.tensor(f32(n), p.shape));
-      tr.optimizer.m[n].assign(tf.tensor(f32(`optim.m.${n}`), p.shape));
-      tr.optimizer.v[n].assign(tf.tensor(f32(`optim.v.${n}`), p.shape));
-    }
-  });
-  if (tr.memory) tf.dispose(tr.memory);
-  tr.memory = memory.length
-    ? memory
-        .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]))
-        .map((n) => tf.tensor(f32(n), tensors[n].shape))
-    : null;
-  tr.stepCount = state.step;
-  tr.tokens = state.tokens;
-  tr.elapsedS = state.elapsedS;
-  tr.baseLr = state.baseLr;
-  tr.optimizer.t = state.optimizerT;
-  tr.data.train.restore(state.batcher);
+  const values: TensorValues = {};
+  for (const [n, t] of Object.entries(tensors)) values[n] = { shape: t.shape, data: t.data as Float32Array };
+  tr.restore(state, values);
   return state;
 }

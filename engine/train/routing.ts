@@ -6,30 +6,23 @@ import type { Selection } from '../ops/select';
 import { scoped } from '../ops/custom';
 import { runAsync, runSync, type Reader } from './readback';
 import type { Trainer } from './trainer';
+import type {
+  HeadStats,
+  ProbeLayer,
+  ProbeReport,
+  ProbeSelection,
+  RoutingReport,
+  SideStats,
+} from '../contracts/reports';
 
-export interface HeadStats {
-  head: number;
-  counts: number[]; // selections per expert [E]
-  share: number[]; // counts / total selections [E] (expert identity kept)
-  meanGate: number[]; // mean gate value when selected [E] (0 when never selected)
-  entropy: number; // usage entropy / log(E), in [0, 1]
-  deadFraction: number; // fraction of experts never selected
-}
-
-export interface SideStats {
-  layer: number;
-  side: 'src' | 'dst' | 'mlp';
-  usedBy: string[]; // which projections this selection serves, e.g. ["V"] or ["Q", "O"]
-  heads: HeadStats[];
-}
-
-export interface RoutingReport {
-  step: number;
-  tokens: number;
-  sides: SideStats[];
-  /** Per layer and head: counts of (value expert, output expert) chosen on the same token, [E][E]. */
-  cooccurrence: { layer: number; head: number; matrix: number[][] }[];
-}
+export type {
+  HeadStats,
+  ProbeLayer,
+  ProbeReport,
+  ProbeSelection,
+  RoutingReport,
+  SideStats,
+} from '../contracts/reports';
 
 function headStats(
   idx: ArrayLike<number>,
@@ -169,27 +162,6 @@ function* routingReader(tr: Trainer): Reader<RoutingReport> {
 }
 export const trainerRouting = (tr: Trainer) => runSync(routingReader(tr));
 export const trainerRoutingAsync = (tr: Trainer) => runAsync(routingReader(tr));
-
-export interface ProbeSelection {
-  scores: number[][][]; // [T][H][E] sigmoid scores
-  idx: number[][][]; // [T][H][k]
-  gates: number[][][]; // [T][H][k]
-}
-
-export interface ProbeLayer {
-  layer: number;
-  attention: number[][][]; // [heads][T queries][T keys]
-  src?: ProbeSelection; // source side (V/K), one row per key token
-  dst?: ProbeSelection; // destination side (O/Q), one row per query token
-  mlp?: ProbeSelection; // σ-MoE, H = 1
-}
-
-export interface ProbeReport {
-  step: number;
-  text: string;
-  tokens: string[]; // display name of each input token
-  layers: ProbeLayer[];
-}
 
 /** Flat row-major values of shape [A, B, C] as nested arrays [A][B][C]. */
 const nest = (data: ArrayLike<number>, [A, B, C]: number[]): number[][][] =>

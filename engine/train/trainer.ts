@@ -1,7 +1,8 @@
 // The training loop, one step at a time. step() returns a report; it never posts or writes: the CLI, the worker
 // and the tests decide what to do with it. Deterministic under spec.train.seed on a given backend.
 import * as tf from '@tensorflow/tfjs';
-import type { Batch, Dataset } from '../data';
+import type { EvalReport, StepReport } from '../contracts/reports';
+import type { Batch, BatcherState, Dataset } from '../data';
 import { accuracy, type AccuracyReport } from '../data';
 import type { ExperimentSpec } from '../spec';
 import { initParams, paramDefs } from '../model/init';
@@ -13,34 +14,27 @@ import { AdamW, clipByGlobalNorm, globalNorm } from './optimizer';
 import { runAsync, runSync, type Reader } from './readback';
 import { learningRate } from './schedule';
 
-export interface StepReport {
-  step: number; // updates done, this one included
-  tokens: number; // training tokens seen so far
-  time_s: number; // training wall time so far (excludes evaluation)
-  split: 'train';
-  loss: number; // total loss (cross-entropy + regularisers)
-  ce: number;
-  reg: number;
-  lr: number;
-  grad_norm: number; // before clipping
-  step_ms: number;
-  tokens_per_s: number;
-  accuracy?: number; // synthetic tasks: answer-token accuracy on this batch
-}
+export type { EvalReport, StepReport } from '../contracts/reports';
 
-export interface EvalReport {
+/** What, besides its tensors, makes a trainer continue exactly where it was: saved in checkpoints. */
+export interface TrainerState {
   step: number;
   tokens: number;
-  time_s: number;
-  split: 'val';
-  loss: number; // mean cross-entropy (nats/token)
-  ppl: number;
-  bits_per_token: number;
-  bpb: number | null; // bits per UTF-8 byte of the text (null for synthetic tasks)
-  accuracy?: number;
-  answer_accuracy?: number;
-  per_task?: Record<string, number>;
+  elapsedS: number;
+  baseLr: number;
+  optimizerT: number;
+  batcher: BatcherState;
 }
+
+/** A trainer's state and its tensors under their checkpoint names: parameters (emb, layers.0.att.W_v, ...),
+ *  optim.m.<name>, optim.v.<name>, xl_memory.<layer>. The tensors are the trainer's own (not copies). */
+export interface TrainerSnapshot {
+  state: TrainerState;
+  tensors: [string, tf.Tensor][];
+}
+
+/** Tensor values to restore, by checkpoint name (xl_memory.* optional: absent before the first step). */
+export type TensorValues = Record<string, { shape: number[]; data: Float32Array }>;
 
 /** Training stopped because the loss (or gradient) stopped being finite. No update was applied. */
 export class NonFiniteLossError extends Error {
@@ -237,6 +231,49 @@ export class Trainer {
     };
     if (preds.length) Object.assign(report, summariseAccuracy(preds));
     return report;
+  }
+
+  /** The one place trainer state is read: for checkpoints (train/checkpoint.ts). */
+  snapshot(): TrainerSnapshot {
+    const o = this.optimizer;
+    return {
+      state: {
+        step: this.stepCount,
+        tokens: this.tokens,
+        elapsedS: this.elapsedS,
+        baseLr: this.baseLr,
+        optimizerT: o.t,
+        batcher: this.data.train.state(),
+      },
+      tensors: [
+        ...Object.entries(this.params),
+        ...Object.entries(o.m).map(([n, m]): [string, tf.Tensor] => [`optim.m.${n}`, m]),
+        ...Object.entries(o.v).map(([n, v]): [string, tf.Tensor] => [`optim.v.${n}`, v]),
+        ...(this.memory ?? []).map((m, l): [string, tf.Tensor] => [`xl_memory.${l}`, m]),
+      ],
+    };
+  }
+
+  /** The one place trainer state is written: continue from a snapshot's state and values (checked by the caller). */
+  restore(state: TrainerState, values: TensorValues): void {
+    this.data.train.restore(state.batcher); // first: it refuses a state of other data before anything changes
+    tf.tidy(() => {
+      for (const [n, p] of Object.entries(this.params)) {
+        p.assign(tf.tensor(values[n].data, p.shape));
+        this.optimizer.m[n].assign(tf.tensor(values[`optim.m.${n}`].data, p.shape));
+        this.optimizer.v[n].assign(tf.tensor(values[`optim.v.${n}`].data, p.shape));
+      }
+    });
+    const memory = Object.keys(values)
+      .filter((n) => n.startsWith('xl_memory.'))
+      .sort((a, b) => Number(a.split('.')[1]) - Number(b.split('.')[1]));
+    if (this.memory) tf.dispose(this.memory);
+    this.memory = memory.length ? memory.map((n) => tf.tensor(values[n].data, values[n].shape)) : null;
+    this.stepCount = state.step;
+    this.tokens = state.tokens;
+    this.elapsedS = state.elapsedS;
+    this.baseLr = state.baseLr;
+    this.optimizer.t = state.optimizerT;
   }
 
   dispose(): void {

@@ -2,12 +2,11 @@
 // with messages that say what is wrong; a non-finite loss stops with the step named and the last good state saved.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseSpec } from '../../engine/spec';
 import { countParams } from '../../engine/cost';
 import { runExperiment, readRunSpec, RunError, type RunSummary } from '../../engine/node/runner';
-import { RunDir } from '../../engine/node/rundir';
-import { NonFiniteLossError, Trainer } from '../../engine/train/trainer';
+import { RunDir, runStatus } from '../../engine/node/rundir';
 import { presets } from '../../experiments/index';
 import { onlyRun, runCli, tinySpec, tmpDir, writeSpec } from './helpers';
 
@@ -53,22 +52,35 @@ describe('a headless run', () => {
 
   it('stops on a non-finite loss, names the step, and keeps a checkpoint of the last good state', async () => {
     const spec = parseSpec(tinySpec(10, { name: 'nan' }));
-    const real = Trainer.prototype.step;
-    const spy = vi.spyOn(Trainer.prototype, 'step').mockImplementation(function (this: Trainer) {
-      if (this.stepCount === 7) throw new NonFiniteLossError(8, 'loss', NaN);
-      return real.call(this);
-    });
     const root = path.join(tmp, 'nan');
-    try {
-      await expect(
-        runExperiment({ spec, runsRoot: root, progress: null, log: () => {}, handleSignals: false }),
-      ).rejects.toThrow(/loss became NaN at step 8.*last good state \(step 7\).*7\.safetensors/);
-    } finally {
-      spy.mockRestore();
-    }
+    await expect(
+      runExperiment({
+        spec,
+        runsRoot: root,
+        progress: null,
+        log: () => {},
+        handleSignals: false,
+        fault: { kind: 'nan', atStep: 8 },
+      }),
+    ).rejects.toThrow(/loss became NaN at step 8.*last good state \(step 7\).*7\.safetensors/);
     const run = RunDir.open(onlyRun(root));
     expect(run.listCheckpoints()).toEqual([5, 7]);
-    expect(run.readSummary()).toBeNull();
+    const s = run.readSummary<RunSummary>()!;
+    expect(s).toMatchObject({ status: 'failed', steps: 7, error: { reason: 'non-finite', step: 7 } });
+    expect(runStatus(run)).toBe('failed');
+    expect(run.readClaim()).toBeNull(); // the writer let go of it
+  });
+});
+
+describe('a run that fails before its first step', () => {
+  it('leaves no run directory: data the session cannot use, a missing file', async () => {
+    const root = path.join(tmp, 'early');
+    const quiet = { runsRoot: root, progress: null, log: () => {}, handleSignals: false };
+    const tooShort = parseSpec({ ...tinySpec(5), data: { source: { kind: 'text', text: 'ab' }, seqLen: 4 } });
+    await expect(runExperiment({ spec: tooShort, ...quiet })).rejects.toThrow(/too short to split/);
+    const missing = parseSpec({ ...tinySpec(5), data: { source: { kind: 'file', path: path.join(tmp, 'nope.txt') } } });
+    await expect(runExperiment({ spec: missing, ...quiet })).rejects.toThrow(/nope\.txt/);
+    expect(fs.existsSync(root) ? fs.readdirSync(root) : []).toEqual([]);
   });
 });
 

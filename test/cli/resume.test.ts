@@ -2,6 +2,7 @@
 // compare still reads the directory; `--resume` continues it and every loss equals that of an uninterrupted run.
 // SIGINT checkpoints and exits cleanly with a resume hint. Broken and foreign checkpoints fail naming the file.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseSpec } from '../../engine/spec';
@@ -140,6 +141,20 @@ describe('checkpoints that cannot be used', () => {
     expect(r.stderr).toContain(run.checkpointPath(10));
     expect(r.stderr).toContain('from step 5');
     expect(run.readSummary<{ steps: number }>()!.steps).toBe(10);
+  });
+
+  it('a run another live process is writing is not resumed', async () => {
+    const dir = await freshRun('held');
+    const run = RunDir.open(dir);
+    expect(run.readClaim()).toBeNull(); // released at the end of the first run
+    const claim = { pid: process.ppid, kind: 'app', startedAt: 'now', hostname: os.hostname() };
+    fs.writeFileSync(run.writerPath, JSON.stringify(claim));
+    fs.rmSync(run.summaryPath);
+    await expect(
+      runExperiment({ resumeDir: dir, progress: null, log: () => {}, handleSignals: false }),
+    ).rejects.toThrow(/being written by app process/);
+    expect(run.readClaim()).toEqual(claim); // left as it was
+    expect(run.listCheckpoints()).toEqual([5]);
   });
 
   it('a checkpoint of a different architecture is an error naming the file and the mismatch', async () => {

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { WorkbenchClient } from '../../engine/client';
 import { WorkbenchError } from '../../engine/client';
 import { nodeInitBody, spawnEngineWorker } from '../../engine/node/worker-host';
-import { PROTOCOL_VERSION, type FailedEvent } from '../../engine/protocol';
+import { PROTOCOL_VERSION, type EvalEvent, type FailedEvent, type WorkerEvent } from '../../engine/protocol';
 import { mean, recorder, sleep, tinySpec } from './fixtures';
 
 const clients: WorkbenchClient[] = [];
@@ -91,8 +91,8 @@ describe('worker protocol over worker_threads', () => {
     const ms = rec.metrics();
     expect(ms[0].ev.columns.step).toBeInstanceOf(Float64Array);
     expect(ms[0].ev.columns.loss).toBeInstanceOf(Float32Array);
-    expect(ms.length).toBeLessThanOrEqual(wall * 20 + 4); // batched: at most ~20 messages/s (+ flushes on pause/step/stop)
-    expect(ms.length).toBeLessThan(stopStep);
+    // batched: at most ~20 messages/s, plus flushes on pause/step/stop and before each step's other events (every 10)
+    expect(ms.length).toBeLessThanOrEqual(wall * 20 + 4 + Math.ceil(stopStep / 10));
     expect(rec.events.filter((e) => e.ev.type === 'state').map((e) => (e.ev as { state: string }).state)).toEqual([
       'ready',
       'running',
@@ -114,10 +114,10 @@ describe('worker protocol over worker_threads', () => {
     expect(ms.at(-1)!.ev.memory.numTensors).toBeGreaterThan(gone.numTensors); // there were tensors to free
   });
 
-  it('runs to spec.train.steps: evaluation, routing and probe on their intervals, then finished', async () => {
+  it('runs to spec.train.steps by the run plan: evaluation from step 0, routing, probe, checkpoint, in step order', async () => {
     const c = spawn();
     const rec = recorder((t, h) => c.on(t, h));
-    await c.request('init', nodeInitBody(tinySpec({ steps: 20 }), { backend: ['wasm'] }));
+    await c.request('init', nodeInitBody(tinySpec({ steps: 20, checkpointInterval: 15 }), { backend: ['wasm'] }));
     await c.request('start', {});
     const fin = await c.next('finished');
     expect(fin.step).toBe(20);
@@ -125,22 +125,53 @@ describe('worker protocol over worker_threads', () => {
       rec.events
         .filter((e) => e.ev.type === type && !('requestId' in e.ev && e.ev.requestId !== undefined))
         .map((e) => (e.ev as { report: { step: number } }).report.step);
-    expect(periodic('eval')).toEqual([10, 20]);
+    expect(periodic('eval')).toEqual([0, 10, 20]); // the untrained model first, then every 10 steps and the last
     expect(periodic('routing')).toEqual([10, 20]);
     expect(periodic('probe')).toEqual([10, 20]);
-    expect(rec.column('step').at(-1)).toBe(20);
+    expect(rec.events.filter((e) => e.ev.type === 'checkpoint').map((e) => (e.ev as { step: number }).step)).toEqual([
+      15, 20,
+    ]);
+    expect(rec.column('step')).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // Every event of the run comes after the metrics of its step and before those of later steps.
+    const stepOf = (ev: WorkerEvent): number[] =>
+      ev.type === 'metrics'
+        ? Array.from(ev.columns.step)
+        : ev.type === 'eval' || ev.type === 'routing' || ev.type === 'probe'
+          ? [ev.report.step]
+          : ev.type === 'checkpoint' || ev.type === 'finished'
+            ? [ev.step]
+            : [];
+    const order = rec.events.flatMap((e) => stepOf(e.ev));
+    expect(order).toEqual([...order].sort((a, b) => a - b));
     const resumed = await c.request('resume', {}).catch((e) => e);
     expect(resumed.message).toMatch(/finished/);
+  });
+
+  it('a dense model has no routing statistics to record', async () => {
+    const c = spawn();
+    const rec = recorder((t, h) => c.on(t, h));
+    const spec = tinySpec({ steps: 10 });
+    spec.model.attention.kind = 'dense';
+    await c.request('init', nodeInitBody(spec, { backend: ['wasm'] }));
+    await c.request('start', {});
+    await c.next('finished');
+    expect(rec.events.filter((e) => e.ev.type === 'routing')).toEqual([]);
+    expect(rec.events.filter((e) => e.ev.type === 'eval').map((e) => (e.ev as EvalEvent).report.step)).toEqual([0, 10]);
+    expect(rec.events.filter((e) => e.ev.type === 'probe').length).toBe(1);
   });
 
   it('a NaN loss fails the run naming the step; the worker takes a new init', async () => {
     const c = spawn();
     await c.request('init', nodeInitBody(tinySpec(), { backend: ['cpu'] }));
     await c.request('injectFault', { fault: { kind: 'nan', atStep: 3 } });
+    const ckptBefore = c.next('checkpoint');
     const failed = c.next('failed');
     await c.request('start', {});
     const f = await failed;
     expect(f).toMatchObject({ reason: 'non-finite', fatal: true, step: 2, error: { name: 'NonFiniteLossError' } });
+    // the last good state (step 2: the failed step applied no update) is checkpointed before the failure
+    const ckpt = await ckptBefore;
+    expect(ckpt.step).toBe(2);
     expect(f.error.message).toMatch(/at step 3/);
     expect(f.error.stack).toMatch(/NonFiniteLossError/);
     const again = await c.request('init', nodeInitBody(tinySpec(), { backend: ['cpu'] }));
