@@ -131,7 +131,10 @@ function* atlasReader(tr: Trainer, opts: AtlasOptions): Reader<AtlasReport> {
   const concat = <A extends Int32Array | Float32Array>(arrs: ArrayLike<number>[], make: (n: number) => A): A => {
     const out = make(arrs.reduce((n, a) => n + a.length, 0));
     let o = 0;
-    for (const a of arrs) (out.set(a, o), (o += a.length));
+    for (const a of arrs) {
+      out.set(a, o);
+      o += a.length;
+    }
     return out;
   };
   const selections: AtlasSelection[] = parts[0]!.map(({ layer, side, v }, i) => ({

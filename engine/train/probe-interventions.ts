@@ -148,8 +148,9 @@ export function planInterventions(model: ModelConfig, list: ProbeIntervention[],
         let forced = 0,
           ablated = 0;
         for (let e = 0; e < E; e++) {
-          if (state[base + e] === FORCED) (forced++, (offsets[base + e] = LIFT));
-          if (state[base + e] === ABLATED) (ablated++, (offsets[base + e] = -Infinity));
+          if (state[base + e] === FORCED) forced++;
+          if (state[base + e] === ABLATED) ablated++;
+          offsets[base + e] = state[base + e] === FORCED ? LIFT : state[base + e] === ABLATED ? -Infinity : 0;
         }
         if (forced > k)
           throw new ProbeInputError(`forcing ${forced} experts at ${where(s, h)} position ${t} exceeds k = ${k}`);

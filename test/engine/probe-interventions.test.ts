@@ -5,37 +5,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProbeIntervention, ProbeReport, SelectionSide } from '../../engine/contracts/reports';
-import { buildDataset } from '../../engine/data';
-import { parseSpec, type ExperimentSpecInput } from '../../engine/spec';
 import { probe } from '../../engine/train/probe';
 import { ProbeInputError } from '../../engine/train/probe-interventions';
-import { Trainer } from '../../engine/train/trainer';
+import type { Trainer } from '../../engine/train/trainer';
 import { useBackend } from './helpers';
 import { directForward, handTopK, type Chooser } from './probe-direct';
+import { DENSE, makeTrainer, MOA, SWITCHALL, tinyModel } from './probe-fixtures';
 
-const TEXT = 'Call me Ishmael. Some years ago, never mind how long precisely. ';
 const PROBE = 'Some years ago, never';
-
-export function tinyModel(attention: Record<string, unknown>, mlp: Record<string, unknown> = {}): ExperimentSpecInput {
-  return {
-    model: { dModel: 16, nLayers: 2, dFF: 32, dropout: 0, attention: { nHeads: 2, dHead: 8, ...attention }, mlp },
-    data: { source: { kind: 'text', text: TEXT.repeat(20) }, tokenizer: { kind: 'char' }, seqLen: 24, batchSize: 2 },
-    train: { steps: 20, lr: 1e-2 },
-  };
-}
-export const SWITCHALL = tinyModel(
-  { kind: 'switchhead', nExperts: 4, k: 2, positions: 'rope' },
-  { kind: 'sigma-moe', nExperts: 4, k: 2, expertSize: 8 },
-);
-export const MOA = tinyModel({ kind: 'moa', nExperts: 4, k: 2, positions: 'none' });
-export const DENSE = tinyModel({ kind: 'dense', positions: 'rope' });
-
-export const makeTrainer = (input: ExperimentSpecInput, steps = 0) => {
-  const spec = parseSpec(input);
-  const tr = new Trainer(spec, buildDataset(spec));
-  for (let i = 0; i < steps; i++) tr.step(); // trained a little: routing no longer near-uniform
-  return tr;
-};
 
 const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
   expect(a.length).toBe(b.length);
