@@ -87,6 +87,12 @@ describe('routing-lens requests over worker_threads', () => {
     expect(tr.report.heads[0]!.weights).toHaveLength(6);
     expect(tr.report.heads[1]!.weights.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(await refusal(c.request('trace', { text: PROBE, position: 30, layer: 0 }))).toMatch(/position 30/);
+    const rt = await c.request('routing', {});
+    for (const side of rt.report.sides)
+      for (const h of side.heads) {
+        expect(h.jain).toBeGreaterThanOrEqual(1 / h.share.length - 1e-12);
+        expect(h.margin!.p50).toBeGreaterThanOrEqual(0);
+      }
     expect(ready.step).toBe(0);
   });
 
