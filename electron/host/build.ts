@@ -45,7 +45,8 @@ export function ensureRendererBuilt(repoRoot: string, distDir: string, log: (m: 
   if (!fs.existsSync(path.join(repoRoot, VITE_CONFIG)))
     throw new BuildError(`cannot build the workbench UI: ${VITE_CONFIG} does not exist yet (${reason})`);
   log(`building the workbench UI (${reason}) ...`);
-  const vite = createRequire(import.meta.url).resolve('vite/bin/vite.js');
+  const vitePkg = createRequire(import.meta.url).resolve('vite/package.json'); // vite exports no bin/ subpath
+  const vite = path.join(path.dirname(vitePkg), 'bin', 'vite.js');
   const r = spawnSync(process.execPath, [vite, 'build', '--config', VITE_CONFIG], {
     cwd: repoRoot,
     stdio: ['ignore', 2, 2], // vite's output on stderr

@@ -1,9 +1,10 @@
 // The one Platform instance of the page: components get it with `usePlatform()` under `<PlatformProvider>`, other
 // modules (run controller, autosave) with `getPlatform()`. On the web, the per-launch token comes from the address
 // the host printed (`?token=...`): it is read once, kept in sessionStorage (so a reload keeps working) and removed
-// from the address bar. In Electron the preload's API is used instead (renderer/platform/electron.ts, later).
+// from the address bar. In Electron the preload's API (`window.workbench`) is used instead (electron.ts).
 import { createContext, createElement, useContext, type ReactNode } from 'react';
 import type { PlatformApi } from '../../engine/contracts/platform';
+import { createElectronPlatform, findElectronBridge } from './electron';
 import { createWebPlatform } from './web';
 
 export const TOKEN_KEY = 'switchhead-workbench-token';
@@ -41,9 +42,13 @@ export function takeToken(env: TokenEnv = globalThis as unknown as TokenEnv): st
 
 let current: PlatformApi | null = null;
 
-/** The page's Platform, created on first use: the web host's (same origin, token from the address). */
+/** The page's Platform, created on first use: the desktop app's bridge, else the web host's (token from the address). */
 export function getPlatform(): PlatformApi {
-  current ??= createWebPlatform({ baseUrl: globalThis.location.origin, token: takeToken() });
+  if (current) return current;
+  const bridge = findElectronBridge();
+  current = bridge
+    ? createElectronPlatform(bridge)
+    : createWebPlatform({ baseUrl: globalThis.location.origin, token: takeToken() });
   return current;
 }
 

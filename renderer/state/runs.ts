@@ -8,6 +8,9 @@ import type { RunListing } from '../../engine/contracts/platform';
 import type { RoutingReport } from '../../engine/train/routing';
 import { Columns, TRAIN_COLUMNS, VAL_COLUMNS, type TrainColumn, type ValColumn } from './columns';
 
+const TASK_COLUMNS = ['step', 'tokens', 'time_s', 'accuracy'] as const;
+export type TaskColumn = (typeof TASK_COLUMNS)[number];
+
 /** What the app knows about a run beyond its files: a live worker's state (app runs only). */
 export type LiveState = 'queued' | 'starting' | 'running' | 'paused' | 'stopping';
 
@@ -25,6 +28,7 @@ export interface RunEntry {
   summary: unknown | null;
   train: Columns<TrainColumn>; // one row per logged training step
   val: Columns<ValColumn>; // one row per evaluation
+  valTasks: Record<string, Columns<TaskColumn>>; // per synthetic task (EvalReport per_task), one row per evaluation
   routing: RoutingReport[]; // routing.jsonl rows, in step order
   live: LiveInfo | null; // set while this page trains the run
   error: { name: string; message: string; stack?: string } | null; // why it failed (kept with its curves)
@@ -48,6 +52,7 @@ function blank(id: string): RunEntry {
     summary: null,
     train: new Columns(TRAIN_COLUMNS),
     val: new Columns(VAL_COLUMNS),
+    valTasks: {},
     routing: [],
     live: null,
     error: null,
@@ -97,8 +102,17 @@ export function appendMetricRows(id: string, rows: readonly unknown[]): void {
   const e = entry(id);
   for (const r of rows) {
     const row = r as Record<string, number | undefined> & { split?: string };
-    if (row.split === 'val') e.val.push(row as Partial<Record<ValColumn, number>>);
-    else e.train.push(row as Partial<Record<TrainColumn, number>>);
+    if (row.split === 'val') {
+      e.val.push(row as Partial<Record<ValColumn, number>>);
+      const tasks = (r as { per_task?: Record<string, number> }).per_task ?? {};
+      for (const [t, accuracy] of Object.entries(tasks))
+        (e.valTasks[t] ??= new Columns(TASK_COLUMNS)).push({
+          step: row.step,
+          tokens: row.tokens,
+          time_s: row.time_s,
+          accuracy,
+        });
+    } else e.train.push(row as Partial<Record<TrainColumn, number>>);
   }
   touch(id);
 }
@@ -119,12 +133,16 @@ export function rollBack(id: string, step: number): void {
   const e = entry(id);
   e.train.truncateAfter('step', step);
   e.val.truncateAfter('step', step);
+  for (const t of Object.values(e.valTasks)) t.truncateAfter('step', step);
   e.routing = e.routing.filter((r) => r.step <= step);
   touch(id);
 }
 
 /** Replace fields of an entry (listing, summary, live, error, ...) and bump its version. */
-export function patch(id: string, fields: Partial<Omit<RunEntry, 'id' | 'train' | 'val' | 'version'>>): void {
+export function patch(
+  id: string,
+  fields: Partial<Omit<RunEntry, 'id' | 'train' | 'val' | 'valTasks' | 'version'>>,
+): void {
   Object.assign(entry(id), fields);
   touch(id);
 }
