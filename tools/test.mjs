@@ -52,6 +52,8 @@ function stop(line) {
   process.exit(1);
 }
 
+if (process.env.CHROMIUM_PATH && !existsSync(process.env.CHROMIUM_PATH))
+  stop(`CHROMIUM_PATH=${process.env.CHROMIUM_PATH} does not exist: point it at a Chrome/Chromium or unset it`);
 let chromium = findChromium();
 let icd = chromium ? findIcd(chromium) : null;
 const missing = [];
