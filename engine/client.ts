@@ -77,6 +77,9 @@ const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>([
   'eval',
   'routing',
   'probe',
+  'tokens',
+  'atlas',
+  'trace',
   'checkpoint',
   'state',
   'finished',
@@ -110,7 +113,8 @@ export class WorkbenchClient {
     );
   }
 
-  /** Send a request; resolves with its answer (ready/probe/eval/routing/checkpoint/disposed event, else the ack). */
+  /** Send a request; resolves with its answer (ready/probe/tokens/atlas/trace/eval/routing/checkpoint/disposed event,
+   *  else the ack). */
   request<T extends RequestType>(type: T, body: RequestBody<T>, opts: RequestOptions = {}): Promise<ResultOf<T>> {
     if (this.dead) return Promise.reject(this.dead);
     const id = this.nextId++;
@@ -211,6 +215,9 @@ export class WorkbenchClient {
       case 'eval':
       case 'routing':
       case 'probe':
+      case 'tokens':
+      case 'atlas':
+      case 'trace':
       case 'checkpoint':
       case 'disposed': {
         const p = ev.requestId !== undefined ? this.pending.get(ev.requestId) : undefined;

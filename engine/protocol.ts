@@ -5,14 +5,33 @@
 // arrays in the transfer list, never copied. Requests are validated here (zod); the spec by engine/spec.ts.
 import { z } from 'zod';
 import type { BackendName } from './backend';
-import type { EvalReport, MetricsColumns, ProbeReport, RoutingReport } from './contracts/reports';
+import type {
+  AtlasReport,
+  EvalReport,
+  MetricsColumns,
+  ProbeIntervention,
+  ProbeReport,
+  RoutingReport,
+  TokenizeReport,
+  TraceReport,
+} from './contracts/reports';
 import type { ExperimentSpec } from './spec';
 
-export type { EvalReport, MetricsColumns, ProbeReport, RoutingReport, StepReport } from './contracts/reports';
+export type {
+  AtlasReport,
+  EvalReport,
+  MetricsColumns,
+  ProbeIntervention,
+  ProbeReport,
+  RoutingReport,
+  StepReport,
+  TokenizeReport,
+  TraceReport,
+} from './contracts/reports';
 export { FLOAT64_COLUMNS, METRIC_COLUMNS } from './contracts/reports';
 
 /** Bumped on any incompatible change of a request or event shape. init must name it. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 const id = z.number().int().nonnegative();
 const backendName = z.enum(['webgpu', 'wasm', 'cpu']);
@@ -30,6 +49,32 @@ export const DataSourcesSchema = z
 
 /** Injected failures for tests: throw inside a step as a lost GPU device, a NaN, or a plain error would. */
 export const FaultSchema = z.object({ kind: z.enum(['device-lost', 'nan', 'error']), atStep: id.min(1) }).strict();
+
+const side = z.enum(['src', 'dst', 'mlp']);
+
+/** One counterfactual routing change of a probe (ProbeIntervention in engine/contracts/reports.ts). Whether the
+ *  layer, side, head, expert and position exist is checked against the model (engine/train/probe-interventions.ts). */
+export const InterventionSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ablate'), layer: id, side, head: id, expert: id, position: id.optional() }).strict(),
+  z.object({ kind: z.literal('force'), layer: id, side, head: id, expert: id, position: id.optional() }).strict(),
+  z.object({ kind: z.literal('uniform'), layer: id.optional(), side: side.optional(), head: id.optional() }).strict(),
+]);
+// The schema and the contract type must agree both ways (a compile error otherwise).
+const _interventionAgrees: [z.infer<typeof InterventionSchema>, ProbeIntervention] extends [
+  ProbeIntervention,
+  z.infer<typeof InterventionSchema>,
+]
+  ? true
+  : never = true;
+void _interventionAgrees;
+
+/** Bounds of an atlas request (defaults in engine/train/atlas.ts ATLAS_DEFAULTS). */
+export const AtlasRequestSchema = {
+  maxTokens: z.number().int().min(1).max(32768).optional(),
+  topTokens: z.number().int().min(1).max(100).optional(),
+  topContexts: z.number().int().min(1).max(100).optional(),
+  signatureTypes: z.number().int().min(0).max(4096).optional(),
+};
 
 const req = <T extends string, S extends z.ZodRawShape>(type: T, shape: S) =>
   z.object({ type: z.literal(type), id, ...shape }).strict();
@@ -51,7 +96,11 @@ export const RequestSchema = z.discriminatedUnion('type', [
   req('step', {}), // exactly one training step, from ready/paused
   req('stop', {}), // ends training for good; probes, evaluation and checkpoints still work
   req('setLearningRate', { lr: z.number().positive().finite() }),
-  req('probe', { text: z.string().min(1) }),
+  // text: 2..contextLength+1 tokens (else failed, naming the lengths; see tokenize); interventions: ProbeIntervention
+  req('probe', { text: z.string(), interventions: z.array(InterventionSchema).max(256).optional() }),
+  req('tokenize', { text: z.string() }), // -> tokens event: ids, display names, length vs the model's context
+  req('atlas', AtlasRequestSchema), // -> atlas event: the expert atlas over the first validation rows
+  req('trace', { text: z.string(), position: id, layer: id }), // -> trace event: the teaching walkthrough
   req('saveCheckpoint', {}),
   req('evaluate', {}),
   req('routing', {}),
@@ -118,6 +167,21 @@ export interface ProbeEvent {
   requestId?: number;
   report: ProbeReport;
 }
+export interface TokensEvent {
+  type: 'tokens';
+  requestId: number;
+  report: TokenizeReport;
+}
+export interface AtlasEvent {
+  type: 'atlas';
+  requestId: number;
+  report: AtlasReport; // its typed arrays are transferred
+}
+export interface TraceEvent {
+  type: 'trace';
+  requestId: number;
+  report: TraceReport;
+}
 export interface CheckpointEvent {
   type: 'checkpoint';
   requestId?: number;
@@ -167,6 +231,9 @@ export type WorkerEvent =
   | EvalEvent
   | RoutingEvent
   | ProbeEvent
+  | TokensEvent
+  | AtlasEvent
+  | TraceEvent
   | CheckpointEvent
   | StateEvent
   | FinishedEvent
@@ -181,6 +248,9 @@ export type EventOf<T extends EventType> = Extract<WorkerEvent, { type: T }>;
 export interface ResultMap {
   init: ReadyEvent;
   probe: ProbeEvent;
+  tokenize: TokensEvent;
+  atlas: AtlasEvent;
+  trace: TraceEvent;
   evaluate: EvalEvent;
   routing: RoutingEvent;
   saveCheckpoint: CheckpointEvent;
@@ -190,6 +260,9 @@ export type ResultOf<T extends RequestType> = T extends keyof ResultMap ? Result
 export const RESULT_EVENT: { [K in keyof ResultMap]: ResultMap[K]['type'] } = {
   init: 'ready',
   probe: 'probe',
+  tokenize: 'tokens',
+  atlas: 'atlas',
+  trace: 'trace',
   evaluate: 'eval',
   routing: 'routing',
   saveCheckpoint: 'checkpoint',
@@ -203,6 +276,10 @@ export function transferables(ev: WorkerEvent): ArrayBuffer[] {
       return Object.values(ev.columns).map((c: Float32Array | Float64Array) => c.buffer as ArrayBuffer);
     case 'checkpoint':
       return [ev.bytes.buffer as ArrayBuffer];
+    case 'atlas':
+      return [ev.report.ids.buffer as ArrayBuffer, ...ev.report.groups.map((g) => g.signature.buffer as ArrayBuffer)];
+    case 'tokens':
+    case 'trace':
     case 'ready':
     case 'eval':
     case 'routing':

@@ -89,7 +89,7 @@ export class SessionRun {
   private async periodicProbe(): Promise<void> {
     if (this.probeText === null) return;
     try {
-      this.emit({ type: 'probe', report: await this.reads.probe(this.trainer, this.probeText) });
+      this.emit({ type: 'probe', report: await this.reads.probe(this.trainer, this.probeText, { truncate: true }) });
     } catch (e) {
       this.probeText = null;
       this.emit({ type: 'warning', message: `periodic probe disabled: ${(e as Error).message}` });

@@ -26,7 +26,8 @@ import {
 import { SessionRun } from './session-run';
 import { classify, DeviceLostError, StateError } from './session-errors';
 import { resolveSources } from './session-sources';
-import { trainerReads, type TrainerReads } from './session-reads';
+import { readRequest, trainerReads, type TrainerReads } from './session-reads';
+import { tokenizeText } from './train/probe';
 
 export { classify, DeviceLostError, StateError };
 
@@ -84,25 +85,14 @@ export class TrainingSession {
         this.need(r).setLearningRate(r.lr);
         return this.ack(r);
       case 'probe':
-        this.host.emit({
-          type: 'probe',
-          requestId: r.id,
-          report: await this.exclusive(() => this.reads.probe(this.usable(r), r.text)),
-        });
-        return this.ack(r);
       case 'evaluate':
-        this.host.emit({
-          type: 'eval',
-          requestId: r.id,
-          report: await this.exclusive(() => this.reads.evaluate(this.usable(r))),
-        });
-        return this.ack(r);
       case 'routing':
-        this.host.emit({
-          type: 'routing',
-          requestId: r.id,
-          report: await this.exclusive(() => this.reads.routing(this.usable(r))),
-        });
+      case 'atlas':
+      case 'trace': // read the model between steps, never inside one (see exclusive)
+        this.host.emit(await this.exclusive(() => readRequest(this.reads, this.usable(r), r)));
+        return this.ack(r);
+      case 'tokenize':
+        this.host.emit({ type: 'tokens', requestId: r.id, report: tokenizeText(this.need(r), r.text) });
         return this.ack(r);
       case 'saveCheckpoint': {
         this.usable(r);

@@ -43,12 +43,13 @@ export function lmForward(p: Params, cfg: ModelConfig, tokens: tf.Tensor, memory
     const att = attentionFn[cfg.attention.kind](sub(lp, 'att.'), cfg.attention, a, kv, {
       ...ctx,
       seed: siteSeed(ctx, `att${l}`),
+      layer: l,
     });
     h = tf.add(h, dropout(att.out, cfg.dropout, ctx, `att_out${l}`));
     const m = layerNorm(h, lp['ln2.w'], lp['ln2.b']);
     const mlp =
       cfg.mlp.kind === 'sigma-moe'
-        ? sigmaMoe(sub(lp, 'mlp.'), cfg.mlp, m, ctx, `moe${l}`)
+        ? sigmaMoe(sub(lp, 'mlp.'), cfg.mlp, m, { ...ctx, layer: l }, `moe${l}`)
         : denseFfn(sub(lp, 'mlp.'), m, cfg.dropout, ctx, `ffn${l}`);
     h = tf.add(h, dropout(mlp.out, cfg.dropout, ctx, `mlp_out${l}`));
     if (mlp.reg) regLoss = tf.add(regLoss, tf.mul(mlp.reg, cfg.mlp.entropyReg));

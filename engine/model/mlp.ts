@@ -5,7 +5,7 @@ import { cvmm } from '../ops/cvmm';
 import { linear } from '../ops/linalg';
 import { negMarginalEntropy } from '../ops/nn';
 import { sigmoidTopK, type Selection } from '../ops/select';
-import { dropout, siteSeed, type Ctx, type Params } from './types';
+import { dropout, rankFor, siteSeed, type Ctx, type Params } from './types';
 
 export interface MlpOut {
   out: tf.Tensor; // [B, T, d]
@@ -29,7 +29,7 @@ export function sigmaMoe(p: Params, cfg: MlpConfig, x: tf.Tensor, ctx: Ctx, site
     ctx.training && cfg.expertDropout > 0
       ? { rate: cfg.expertDropout, seed: siteSeed(ctx, site), mode: 'zero' as const }
       : undefined;
-  const sel = sigmoidTopK(x2, p.W_sel as tf.Tensor2D, 1, k, drop); // idx [N, 1, k]
+  const sel = sigmoidTopK(x2, p.W_sel as tf.Tensor2D, 1, k, drop, rankFor(ctx, 'mlp')); // idx [N, 1, k]
   const experts = sel.idx.reshape([N, k]) as tf.Tensor2D; // [N, k]
   const hidden = tf.relu(cvmm(x2, experts, p.keys as tf.Tensor3D)); // [N, k, G]
   const G = hidden.shape[2]!;

@@ -11,7 +11,7 @@ import { linear } from '../ops/linalg';
 import { xlRelativeScores } from '../ops/position';
 import { pick, sigmoidTopK } from '../ops/select';
 import { attend, dotScores, maskedSoftmax } from './attention-core';
-import { siteSeed, type AttentionOut, type Ctx, type Params } from './types';
+import { rankFor, siteSeed, type AttentionOut, type Ctx, type Params } from './types';
 
 export function moaAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: tf.Tensor, ctx: Ctx): AttentionOut {
   const [B, T, d] = x.shape as number[];
@@ -23,7 +23,7 @@ export function moaAttention(p: Params, cfg: AttentionConfig, x: tf.Tensor, kv: 
     ctx.training && cfg.expertDropout > 0
       ? { rate: cfg.expertDropout, seed: siteSeed(ctx, 'moa'), mode: 'neg-inf' as const }
       : undefined;
-  const sel = sigmoidTopK(xq, p.W_sel as tf.Tensor2D, 1, k, drop); // idx [N, 1, k]
+  const sel = sigmoidTopK(xq, p.W_sel as tf.Tensor2D, 1, k, drop, rankFor(ctx, 'dst')); // idx [N, 1, k]
   const gates = cfg.moaMode === 'moa' ? pick(tf.softmax(sel.logits, -1), sel.idx, E) : sel.gates; // [N, 1, k]
   const experts = sel.idx.reshape([N, k]) as tf.Tensor2D; // [N, k]
 

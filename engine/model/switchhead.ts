@@ -9,7 +9,7 @@ import { negMarginalEntropy } from '../ops/nn';
 import { rope, xlRelativeScores } from '../ops/position';
 import { globalExpertIds, sigmoidTopK, type Selection } from '../ops/select';
 import { attend, dotScores, fromHeads, maskedSoftmax, toHeads } from './attention-core';
-import { siteSeed, type AttentionOut, type Ctx, type Params } from './types';
+import { rankFor, siteSeed, type AttentionOut, type Ctx, type Params } from './types';
 
 /** x: query input [B, T, d]; kv: key/value input [B, Tk, d] (memory first, then x). Both already LayerNorm-ed. */
 export function switchHeadAttention(
@@ -32,8 +32,14 @@ export function switchHeadAttention(
   // nExperts == 1 ([SH] only): dense projections plus a learned per-head sigmoid gate on each head's output.
   const single = E === 1;
   const moe = single ? { q: false, k: false, v: false, o: false } : cfg.moe;
-  const src = moe.k || moe.v ? sigmoidTopK(xkv, p.W_sel_src as tf.Tensor2D, H, k, drop('sel_src')) : undefined;
-  const dst = moe.q || moe.o ? sigmoidTopK(xq, p.W_sel_dst as tf.Tensor2D, H, k, drop('sel_dst')) : undefined;
+  const src =
+    moe.k || moe.v
+      ? sigmoidTopK(xkv, p.W_sel_src as tf.Tensor2D, H, k, drop('sel_src'), rankFor(ctx, 'src'))
+      : undefined;
+  const dst =
+    moe.q || moe.o
+      ? sigmoidTopK(xq, p.W_sel_dst as tf.Tensor2D, H, k, drop('sel_dst'), rankFor(ctx, 'dst'))
+      : undefined;
 
   // MoE projections on the selected experts only (ops/cvmm.ts); expert e of head h is row h*E + e of W.
   const project = (W: tf.Tensor, moe: boolean, rows: tf.Tensor2D, sel: Selection | undefined, len: number) =>

@@ -1,5 +1,6 @@
 // Shared types of the model code: parameters by name, the per-call context, and what layers report back.
 import * as tf from '@tensorflow/tfjs';
+import type { SelectionSide } from '../contracts/reports';
 import type { Selection } from '../ops/select';
 
 /** Parameters by name, in the oracle's layouts (shared/switchhead/oracle/README.md). */
@@ -9,6 +10,22 @@ export interface Ctx {
   training: boolean;
   /** Base seed for this forward pass (derived from the run seed and the step). */
   seed: number;
+  /** The layer being computed (set by lmForward): where a routing hook applies. */
+  layer?: number;
+  /** Probe interventions (engine/train/probe-interventions.ts); absent in training and evaluation. */
+  route?: RouteHook;
+}
+
+export type { SelectionSide };
+
+/** What top-k ranks instead of one selection's sigmoid scores [N, G, E] (the gates stay the real scores);
+ *  undefined: the scores themselves. */
+export type RouteHook = (layer: number, side: SelectionSide, scores: tf.Tensor) => tf.Tensor | undefined;
+
+/** The ranking override of `side` in the current layer, for sigmoidTopK (undefined without a hook). */
+export function rankFor(ctx: Ctx, side: SelectionSide): ((scores: tf.Tensor) => tf.Tensor) | undefined {
+  const { route, layer } = ctx;
+  return route && layer !== undefined ? (scores) => route(layer, side, scores) ?? scores : undefined;
 }
 
 /** A per-site seed: the same (ctx.seed, site) always gives the same dropout mask. */

@@ -19,8 +19,16 @@ export interface ExpertDropout {
   mode: 'neg-inf' | 'zero';
 }
 
-/** x [N, d], Wsel [G*E, d] -> selection over E experts in each of G groups (heads). */
-export function sigmoidTopK(x: tf.Tensor2D, Wsel: tf.Tensor2D, G: number, k: number, drop?: ExpertDropout): Selection {
+/** x [N, d], Wsel [G*E, d] -> selection over E experts in each of G groups (heads). `rank` (probe interventions
+ *  only) replaces what top-k ranks, like expert dropout: the gates are still read from the real scores. */
+export function sigmoidTopK(
+  x: tf.Tensor2D,
+  Wsel: tf.Tensor2D,
+  G: number,
+  k: number,
+  drop?: ExpertDropout,
+  rank?: (ranked: tf.Tensor) => tf.Tensor,
+): Selection {
   const N = x.shape[0];
   const E = Wsel.shape[0] / G;
   const logits = linear(x, Wsel).reshape([N, G, E]); // [N, G, E]
@@ -32,6 +40,7 @@ export function sigmoidTopK(x: tf.Tensor2D, Wsel: tf.Tensor2D, G: number, k: num
     if (drop.mode === 'neg-inf') ranked = tf.where(keep, scores, tf.fill([N, G, E], -Infinity));
     else ranked = gateSource = tf.mul(scores, tf.cast(keep, 'float32'));
   }
+  if (rank) ranked = rank(ranked); // [N, G, E]
   const idx = topkIndices(ranked, k); // [N, G, k]
   const gates = pick(gateSource, idx, E);
   return { logits, scores, idx, gates };

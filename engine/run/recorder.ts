@@ -135,6 +135,9 @@ export class RunRecorder {
       case 'warning':
         this.opts.onWarning?.(ev.message);
         return;
+      case 'tokens': // answers to requests: not part of the run's record
+      case 'atlas':
+      case 'trace':
       case 'disposed':
       case 'ack':
         return;

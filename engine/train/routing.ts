@@ -1,19 +1,14 @@
-// Routing statistics (per layer, head and side) and the probe (attention maps and selection scores on a text).
-// Both run a forward pass in evaluation mode; they read selections back as plain arrays for the UI and files.
+// Routing statistics (per layer, head and side: usage, entropy, dead experts, Jain fairness, score margins, V x O
+// co-occurrence) on a forward pass in evaluation mode; selections read back as plain arrays for the UI and files.
+// The probe (attention maps and selections on a text) is in probe.ts.
 import * as tf from '@tensorflow/tfjs';
 import type { Batch } from '../data';
 import type { Selection } from '../ops/select';
 import { scoped } from '../ops/custom';
 import { runAsync, runSync, type Reader } from './readback';
 import type { Trainer } from './trainer';
-import type {
-  HeadStats,
-  ProbeLayer,
-  ProbeReport,
-  ProbeSelection,
-  RoutingReport,
-  SideStats,
-} from '../contracts/reports';
+import type { HeadStats, RoutingReport, SideStats } from '../contracts/reports';
+import { jain, marginStats } from '../run/routing-health';
 
 export type {
   HeadStats,
@@ -24,14 +19,9 @@ export type {
   SideStats,
 } from '../contracts/reports';
 
-function headStats(
-  idx: ArrayLike<number>,
-  gates: ArrayLike<number>,
-  N: number,
-  G: number,
-  k: number,
-  E: number,
-): HeadStats[] {
+function headStats(sel: SelectionValues): HeadStats[] {
+  const { idx, gates, scores, E } = sel;
+  const [N, G, k] = sel.shape as [number, number, number];
   return Array.from({ length: G }, (_, g) => {
     const counts = new Array(E).fill(0),
       gateSum = new Array(E).fill(0);
@@ -51,6 +41,8 @@ function headStats(
       meanGate: counts.map((c, e) => (c ? gateSum[e] / c : 0)),
       entropy: E > 1 ? ent / Math.log(E) : 1,
       deadFraction: counts.filter((c) => c === 0).length / E,
+      jain: jain(share),
+      ...(scores ? { margin: marginStats(scores, N, G, E, k, g) } : {}),
     };
   });
 }
@@ -67,9 +59,13 @@ export type LayerValues = { attention?: { data: ArrayLike<number>; shape: number
   Record<'src' | 'dst' | 'mlp', SelectionValues>
 >;
 
-/** Forward pass on `batch` (evaluation mode, no memory), reading back every layer's selections and optionally
- *  its attention maps and selection scores. */
-function* readLayers(tr: Trainer, batch: Batch, extras: boolean): Reader<LayerValues[]> {
+/** Forward pass on `batch` (evaluation mode, no memory), reading back every layer's selections, optionally their
+ *  scores and the attention maps. */
+export function* readLayers(
+  tr: Trainer,
+  batch: Batch,
+  read: { scores?: boolean; attention?: boolean },
+): Reader<LayerValues[]> {
   const kept: tf.Tensor[] = [];
   const keep = (t: tf.Tensor) => (kept.push(tf.keep(t)), kept.length - 1);
   const plan = scoped(() =>
@@ -85,11 +81,14 @@ function* readLayers(tr: Trainer, batch: Batch, extras: boolean): Reader<LayerVa
           side,
           idx: keep(s.idx),
           gates: keep(s.gates),
-          scores: extras ? keep(s.scores) : -1,
+          scores: read.scores ? keep(s.scores) : -1,
           shape: s.idx.shape as number[],
           E: s.scores.shape[2]!,
         }));
-      return { sel, attention: extras ? { at: keep(ly.att.probs), shape: ly.att.probs.shape as number[] } : undefined };
+      return {
+        sel,
+        attention: read.attention ? { at: keep(ly.att.probs), shape: ly.att.probs.shape as number[] } : undefined,
+      };
     }),
   );
   try {
@@ -132,8 +131,7 @@ export function routingStats(
     for (const side of ['src', 'dst', 'mlp'] as const) {
       const r = got[side];
       if (!r) continue;
-      const [N, G, k] = r.shape;
-      sides.push({ layer: l, side, usedBy: usedBy[side], heads: headStats(r.idx, r.gates, N, G, k, r.E) });
+      sides.push({ layer: l, side, usedBy: usedBy[side], heads: headStats(r) });
     }
     const { src, dst } = got;
     if (!src || !dst) return;
@@ -157,44 +155,10 @@ export function routingStats(
 /** Routing statistics of the trainer's current weights on its first validation batch (no memory). */
 function* routingReader(tr: Trainer): Reader<RoutingReport> {
   const batch = tr.data.valBatches[0];
-  const layers = yield* readLayers(tr, batch, false);
+  const layers = yield* readLayers(tr, batch, { scores: true });
   return routingStats(layers, batch, tr.stepCount, tr.tokens, tr.spec.model.attention.moe);
 }
 export const trainerRouting = (tr: Trainer) => runSync(routingReader(tr));
 export const trainerRoutingAsync = (tr: Trainer) => runAsync(routingReader(tr));
 
-/** Flat row-major values of shape [A, B, C] as nested arrays [A][B][C]. */
-const nest = (data: ArrayLike<number>, [A, B, C]: number[]): number[][][] =>
-  Array.from({ length: A! }, (_, a) =>
-    Array.from({ length: B! }, (_, b) => Array.from({ length: C! }, (_, c) => data[(a * B! + b) * C! + c]!)),
-  );
-
-function probeSelection(sel: SelectionValues): ProbeSelection {
-  const [N, G] = sel.shape;
-  return { scores: nest(sel.scores!, [N, G, sel.E]), idx: nest(sel.idx, sel.shape), gates: nest(sel.gates, sel.shape) };
-}
-
-/** Attention maps and selections on `text` (truncated to the context length), batch of one, no memory. */
-function* probeReader(tr: Trainer, text: string): Reader<ProbeReport> {
-  const ids = Array.from(tr.data.tokenizer.encode(text)).slice(0, tr.spec.data.seqLen + 1);
-  if (ids.length < 2) throw new Error(`probe text "${text}" is too short: it must encode to at least 2 tokens`);
-  const T = ids.length - 1;
-  const batch: Batch = {
-    batchSize: 1,
-    seqLen: T,
-    input: Int32Array.from(ids.slice(0, T)),
-    target: Int32Array.from(ids.slice(1)),
-  };
-  const values = yield* readLayers(tr, batch, true);
-  const layers = values.map((ly, l): ProbeLayer => {
-    const H = ly.attention!.shape[1];
-    const p: ProbeLayer = { layer: l, attention: nest(ly.attention!.data, [H, T, T]) };
-    if (ly.src) p.src = probeSelection(ly.src);
-    if (ly.dst) p.dst = probeSelection(ly.dst);
-    if (ly.mlp) p.mlp = probeSelection(ly.mlp);
-    return p;
-  });
-  return { step: tr.stepCount, text, tokens: ids.slice(0, T).map((id) => tr.data.tokenizer.tokenName(id)), layers };
-}
-export const probe = (tr: Trainer, text: string) => runSync(probeReader(tr, text));
-export const probeAsync = (tr: Trainer, text: string) => runAsync(probeReader(tr, text));
+export { probe, probeAsync } from './probe';

@@ -90,7 +90,7 @@ describe.each(Object.keys(attentions) as (keyof typeof attentions)[])('evaluatio
     expect(clean.evaluate().loss).toBe(ev.loss);
     expect(trainerRouting(noisy).sides).toEqual(trainerRouting(clean).sides);
     const text = 'Whan that Aprille';
-    expect(probe(noisy, text).layers).toEqual(probe(clean, text).layers);
+    expect(probe(noisy, text, { truncate: true }).layers).toEqual(probe(clean, text, { truncate: true }).layers); // longer than seqLen 8
     // the same weights in training mode do see the dropout: the comparison above could fail
     const lossWith = (tr: Trainer, training: boolean) =>
       tf.tidy(() => tr.forward(tr.data.valBatches[0], null, training, 1).ce.dataSync()[0]);

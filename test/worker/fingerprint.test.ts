@@ -23,6 +23,8 @@ const ROOTS: ShapeRoots[] = [
 const HISTORY: { version: number; sha256: string; why?: string }[] = [
   // reports and run files in engine/contracts, ReadyEvent.spec typed: no field of version 1 changed
   { version: 1, sha256: 'bc79e7c4d70155d0ef3b98a992877f0855cec29272307a7ab7c84cc078dc6496' },
+  // issue 9: probe interventions and outputs, tokenize/atlas/trace requests and events, routing health fields
+  { version: 2, sha256: '2a1985c8005b69c9a69a393a82227be633b7a000ae3d59ec27ab7922f341df45' },
 ];
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
