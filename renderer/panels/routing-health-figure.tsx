@@ -16,6 +16,8 @@ import { ensureHealthStyles } from './routing-health-styles';
 
 export interface ExportFigureProps {
   title: string;
+  /** The title of exported files and figures when it says more than the one shown (default: `title`). */
+  exportTitle?: string;
   children: ReactNode;
   exportData: () => { csv: string; json: string };
   /** Standalone SVG markup of the figure (canvas views); absent: the first <svg> inside, wrapped with the title. */
@@ -34,13 +36,14 @@ export const ExportFigure = memo(function ExportFigure(p: ExportFigureProps) {
   const theme = useChartTheme();
   const body = useRef<HTMLDivElement>(null);
   const { title, exportData, exportSvg } = p;
+  const fileTitle = p.exportTitle ?? title;
   const onExport = useCallback(
     async (kind: ExportKind) => {
       try {
         if (kind === 'csv' || kind === 'json') {
           const data = exportData();
           await saveExport(
-            exportFileName(title, kind),
+            exportFileName(fileTitle, kind),
             kind === 'csv' ? data.csv : data.json,
             kind === 'csv' ? 'text/csv' : 'application/json',
           );
@@ -51,12 +54,12 @@ export const ExportFigure = memo(function ExportFigure(p: ExportFigureProps) {
         else {
           const svg = body.current?.querySelector<SVGSVGElement>('svg');
           if (!svg) throw new Error(`nothing drawn in "${title}" yet`);
-          fig = figureSvg(svg, { title, theme, legend: [], xLabel: '', notes: p.notes });
+          fig = figureSvg(svg, { title: fileTitle, theme, legend: [], xLabel: '', notes: p.notes });
         }
-        if (kind === 'svg') await saveExport(exportFileName(title, 'svg'), fig.markup, 'image/svg+xml');
+        if (kind === 'svg') await saveExport(exportFileName(fileTitle, 'svg'), fig.markup, 'image/svg+xml');
         else
           await saveExport(
-            exportFileName(title, 'png'),
+            exportFileName(fileTitle, 'png'),
             await svgToPng(fig.markup, fig.width, fig.height, 2),
             'image/png',
           );
@@ -64,7 +67,7 @@ export const ExportFigure = memo(function ExportFigure(p: ExportFigureProps) {
         window.alert(`Export failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     },
-    [title, exportData, exportSvg, theme, p.notes],
+    [title, fileTitle, exportData, exportSvg, theme, p.notes],
   );
   return (
     <figure className={`swc-chart ${p.className ?? ''}`} aria-label={title}>

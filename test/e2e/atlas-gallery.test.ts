@@ -33,6 +33,7 @@ beforeAll(async () => {
     outdir: dir,
     jsx: 'automatic',
     define: { 'process.env.NODE_ENV': '"production"' },
+    loader: { '.woff2': 'dataurl', '.woff': 'dataurl', '.ttf': 'dataurl' }, // KaTeX's fonts, inlined
     logLevel: 'error',
   });
   const files: Record<string, [string, Buffer | string]> = {
@@ -193,7 +194,7 @@ describe('teaching walkthrough', () => {
     expect(await stage().getByRole('group', { name: 'Numbers' }).count()).toBe(1); // already shown stays shown
     await next().click();
     expect(await stage().getByRole('group', { name: 'Numbers' }).count()).toBe(0);
-    expect(await stage().getByRole('group', { name: 'Predict' }).innerText()).toMatch(/Predict:.*expert/);
+    expect(await stage().getByRole('group', { name: 'Predict' }).innerText()).toMatch(/Predict:[\s\S]*expert/);
     await page.evaluate(() => window.__setTheme('dark'));
     await view('switchhead', 'walkthrough').screenshot({
       path: join(SHOTS, 'atlas-gallery-switchhead-predict-dark.png'),
@@ -206,11 +207,14 @@ describe('teaching walkthrough', () => {
 
   it('the token picker traces another token; other models say the walkthrough is for SwitchHead layers', async () => {
     await wt().getByRole('combobox', { name: 'Walkthrough token' }).selectOption('3');
-    await expect.poll(() => stage().locator('.wt-say').innerText()).toMatch(/token 3|x_3|q_3/i);
+    const named = (re: RegExp) => stage().getByRole('figure', { name: re }).count();
+    await expect.poll(() => named(/token 3\b|_3\b/)).toBeGreaterThan(0);
     await wt()
       .getByRole('button', { name: /Token 5:/ })
       .click();
-    await expect.poll(() => stage().locator('.wt-say').innerText()).toMatch(/_5/);
+    await expect.poll(() => named(/token 5\b|_5\b/)).toBeGreaterThan(0);
+    expect(await named(/token 3\b|_3\b/)).toBe(0);
+    expect(await stage().locator('.wt-say .katex').count()).toBeGreaterThan(0); // the paper's symbols, typeset
     expect(await view('moa', 'walkthrough').getByRole('note').innerText()).toMatch(/SwitchHead attention layer/);
     expect(await view('dense', 'walkthrough').getByRole('note').innerText()).toMatch(/SwitchHead attention layer/);
   });

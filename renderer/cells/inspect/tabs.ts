@@ -7,8 +7,9 @@
 // registerInspectTab('atlas', { label: 'Atlas', Body: AtlasTab }) from a module the app imports.
 import type { ComponentType } from 'react';
 import type { CellId } from '../../state/notebook-schema';
+import { AtlasTab } from './atlas/atlas-tab';
 import { LensTab } from './lens-tab';
-import { PlaceholderTab } from './placeholder-tab';
+import { WalkthroughTab } from './walkthrough/walkthrough-tab';
 
 export type InspectTabId = 'lens' | 'atlas' | 'walkthrough';
 
@@ -19,8 +20,8 @@ export interface InspectTabDef {
 
 export const INSPECT_TABS: Record<InspectTabId, InspectTabDef> = {
   lens: { label: 'Lens', Body: LensTab },
-  atlas: { label: 'Atlas', Body: PlaceholderTab },
-  walkthrough: { label: 'Walkthrough', Body: PlaceholderTab },
+  atlas: { label: 'Atlas', Body: AtlasTab },
+  walkthrough: { label: 'Walkthrough', Body: WalkthroughTab },
 };
 
 export const TAB_ORDER: readonly InspectTabId[] = ['lens', 'atlas', 'walkthrough'];

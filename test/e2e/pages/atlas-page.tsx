@@ -4,6 +4,7 @@
 // atlas / tokenize / trace from them, a stub Platform answers readProbe; exports are captured in window.__exports.
 import '../../../renderer/styles/theme.css';
 import '../../../renderer/styles/base.css';
+import 'katex/dist/katex.min.css';
 import { StrictMode, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { PlatformApi } from '../../../engine/contracts/platform';

@@ -11,7 +11,7 @@ import { useChartTheme } from '../../../charts/theme';
 import { ExportFigure } from '../../../panels/routing-health-figure';
 import { runInfo } from '../../../panels/run-data';
 import { useRuns } from '../../../state/runs';
-import { useAnswer, type RequestFn } from '../walkthrough/use-answer';
+import { requestId, useAnswer, type RequestFn } from '../walkthrough/use-answer';
 import { atlasSlots, expertsCsv, findGroup, groupJson, signatureRows, sideName } from './atlas-data';
 import { atlasSvg } from './atlas-export';
 import { ExpertCards, ExpertLegend } from './atlas-experts';
@@ -53,7 +53,7 @@ export const ExpertAtlas = memo(function ExpertAtlas(p: AtlasProps) {
   const [maxTokens, setMaxTokens] = useState(4096);
   const request = p.request;
   const atlas = useAnswer<AtlasReport>(
-    request && !facts?.dense ? `atlas:${maxTokens}` : null,
+    request && !facts?.dense ? `atlas:${requestId(request)}:${maxTokens}` : null,
     async () => (await request!('atlas', { maxTokens })).report,
   );
   if (facts?.dense)

@@ -1,10 +1,13 @@
 // Asking the engine from a view: the answer to a request, re-asked when its key changes, a newer answer never
 // overwritten by an older one, and the error (the engine's message) kept for the view to show. `request` is the
-// WorkbenchClient's (the Inspect cell's client for the run), so tests and pages can hand in any client.
+// Inspect cell's client for the run (renderer/runs/inspect-session.ts) or a WorkbenchClient's, so tests and pages can
+// hand in any client.
 import { useEffect, useRef, useState } from 'react';
-import type { WorkbenchClient } from '../../../../engine/client';
+import type { RequestBody, ResultOf } from '../../../../engine/protocol';
 
-export type RequestFn = WorkbenchClient['request'];
+/** The requests the atlas and the walkthrough send. */
+export type ViewRequest = 'atlas' | 'trace' | 'tokenize';
+export type RequestFn = <T extends ViewRequest>(type: T, body: RequestBody<T>) => Promise<ResultOf<T>>;
 
 export interface Answer<T> {
   data: T | null;
@@ -41,4 +44,15 @@ export function useAnswer<T>(key: string | null, ask: () => Promise<T>): Answer<
     );
   }, [key, nonce]);
   return { data: state.data, error: state.error, loading: state.loading, refresh: () => setNonce((n) => n + 1) };
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 1;
+
+/** A number naming a request function (a new client, e.g. another checkpoint, asks again). */
+export function requestId(fn: RequestFn | null): number {
+  if (!fn) return 0;
+  let id = ids.get(fn);
+  if (id === undefined) ids.set(fn, (id = nextId++));
+  return id;
 }

@@ -1,7 +1,8 @@
 // One stage of the walkthrough: its title, the text to read aloud, and its numbers (vectors as bar strips, matrices
 // as small heatmaps, facts as a short list), each figure with the Export menu; or, in "predict, then reveal" mode,
 // the question and a Reveal button in place of the numbers.
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
+import { renderMarkdown } from '../../note/markdown';
 import { ExportFigure } from '../../../panels/routing-health-figure';
 import { itemCsv, itemJson, type MatrixItem, type Stage, type StageItem, type VectorItem } from './walkthrough-stages';
 import { MatrixSvg, VectorStrip } from './walkthrough-visuals';
@@ -29,13 +30,12 @@ export const StageView = memo(function StageView(p: {
       <h3 id={headingId}>
         <span className="wt-num">{p.index + 1}</span> {stage.title}
       </h3>
-      <p className="wt-say">{stage.text}</p>
+      <Markdown className="wt-say" source={stage.text} />
       {stage.note && <p className="wt-note">{stage.note}</p>}
       {p.hidden ? (
         <div className="wt-predict" role="group" aria-label="Predict">
-          <p>
-            <strong>Predict:</strong> {stage.predict}
-          </p>
+          <strong>Predict:</strong>
+          <Markdown className="wt-question" source={stage.predict} />
           <button type="button" className="btn btn-primary" onClick={p.onReveal}>
             Reveal
           </button>
@@ -50,6 +50,12 @@ export const StageView = memo(function StageView(p: {
     </article>
   );
 });
+
+/** Markdown with KaTeX math, sanitised (the note cells' renderer). */
+function Markdown({ source, className }: { source: string; className: string }) {
+  const html = useMemo(() => renderMarkdown(source), [source]);
+  return <div className={className} dangerouslySetInnerHTML={{ __html: html }} />;
+}
 
 const Item = memo(function Item({ item, meta, stage }: { item: StageItem; meta: StageMeta; stage: string }) {
   if (item.kind === 'facts')
@@ -70,10 +76,10 @@ const Item = memo(function Item({ item, meta, stage }: { item: StageItem; meta: 
 });
 
 function NumbersFigure({ item, meta, stage }: { item: VectorItem | MatrixItem; meta: StageMeta; stage: string }) {
-  const title = `${item.title} · L${meta.layer} h${meta.head} token ${meta.position}`;
+  const exportTitle = `${item.title} · L${meta.layer} h${meta.head} token ${meta.position} step ${meta.step}`;
   const exportData = () => ({ csv: itemCsv(item), json: itemJson(item, { stage, ...meta }) });
   return (
-    <ExportFigure title={title} exportData={exportData} className="wt-figure">
+    <ExportFigure title={item.title} exportTitle={exportTitle} exportData={exportData} className="wt-figure">
       {item.kind === 'vector' ? <VectorStrip item={item} /> : <MatrixSvg item={item} />}
     </ExportFigure>
   );

@@ -41,8 +41,8 @@ export type StageItem = VectorItem | MatrixItem | FactsItem;
 export interface Stage {
   id: StageId;
   title: string;
-  text: string; // read aloud
-  predict: string; // the question before Reveal
+  text: string; // read aloud: markdown with KaTeX math ($...$) naming the paper's symbols
+  predict: string; // the question before Reveal (markdown)
   items: StageItem[];
   note?: string; // what this model does differently (a dense projection, no source side)
 }
@@ -57,6 +57,12 @@ export const STAGE_IDS: readonly StageId[] = [
   'attention',
   'output',
 ];
+
+/** A token inside the markdown texts: shown literally as code (no markup, no math, no HTML). */
+export function mdLiteral(token: string): string {
+  const t = token.replace(/`/g, 'ˋ');
+  return '`' + (t.startsWith(' ') || t.endsWith(' ') ? t.replace(/ /g, '␣') : t || '∅') + '`';
+}
 
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : String(v));
 const ex = (n: number, prefix = 'e') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
@@ -93,7 +99,7 @@ export function buildStages(tr: TraceReport, h: number): Stage[] {
   const hd: TraceHead | undefined = tr.heads[h];
   if (!hd) throw new Error(`head ${h} does not exist: the layer has ${tr.heads.length} heads`);
   const { position: p, k, nExperts: E, dHead, dModel } = tr;
-  const tok = JSON.stringify(tr.token);
+  const tok = mdLiteral(tr.token);
   const keys = keyLabels(tr);
   const src = hd.src?.[p];
   const dst = hd.dst;
@@ -106,9 +112,9 @@ export function buildStages(tr: TraceReport, h: number): Stage[] {
     title: 'The token’s input',
     text:
       `Token ${p} (${tok}) arrives at layer ${sub.l} as the residual stream: ${dModel} numbers that earlier layers ` +
-      `have written to. The attention LayerNorm rescales them into x_${p}, and everything in this layer (the routers ` +
-      `and the projections) reads x_${p} and the vectors x_j of the tokens before it.`,
-    predict: `After LayerNorm, what mean and spread do you expect the ${dModel} numbers of x_${p} to have?`,
+      `have written to. The attention LayerNorm rescales them into $x_{${p}}$, and everything in this layer, the ` +
+      `routers and the projections, reads $x_{${p}}$ and the vectors $x_j$ of the tokens before it.`,
+    predict: `After LayerNorm, what mean and spread do you expect the ${dModel} numbers of $x_{${p}}$ to have?`,
     items: [
       vector('residual', `residual stream at token ${p}`, tr.residual, dims(dModel), 'signed'),
       vector('input', `x_${p} = LayerNorm(residual)`, tr.input, dims(dModel), 'signed'),
@@ -123,10 +129,10 @@ export function buildStages(tr: TraceReport, h: number): Stage[] {
     id: 'qk',
     title: 'Shared query and keys',
     text:
-      `As in ordinary attention, head ${h} makes a query q_${p} = x_${p} W_Q^${h} for our token and a key ` +
-      `k_j = x_j W_K^${h} for every token j ≤ ${p}: ${dHead} numbers each. There are no experts here: one query and ` +
-      `one key matrix per head, shared by all experts, so the head still computes a single attention matrix.`,
-    predict: `Which earlier token do you expect the query q_${p} to match best?`,
+      `As in ordinary attention, head ${h} makes a query $q_{${p}} = x_{${p}} W_Q^{${h}}$ for our token and a key ` +
+      `$k_j = x_j W_K^{${h}}$ for every token $j \\le ${p}$: ${dHead} numbers each. There are no experts here: one ` +
+      `query and one key matrix per head, shared by all experts, so the head still computes a single attention matrix.`,
+    predict: `Which earlier token do you expect the query $q_{${p}}$ to match best?`,
     items: [
       vector('q', `q_${p} (query of head ${h})`, hd.q, dims(dHead), 'signed'),
       matrix('keys', `keys k_j, j = 0..${p}`, hd.keys, keys, dims(dHead), 'signed'),
@@ -177,9 +183,9 @@ export function buildStages(tr: TraceReport, h: number): Stage[] {
     id: 'router',
     title: 'Router scores',
     text:
-      `Head ${h} has two small routers of its own. The source router scores every key token j with x_j W_S^${h} (one ` +
-      `number per value expert), the destination router scores our token with x_${p} W_D^${h} (one per output ` +
-      `expert). These raw scores, the logits, can be any number.`,
+      `Head ${h} has two small routers of its own. The source router scores every key token $j$ with $x_j W_S^{${h}}$: ` +
+      `one number per value expert. The destination router scores our token with $x_{${p}} W_D^{${h}}$: one per ` +
+      `output expert. These raw scores, the logits, can be any number.`,
     predict: `Which of the ${E} output experts do you think scores highest for token ${p}?`,
     items: routerItems('logits', 'signed', false),
   };
@@ -188,8 +194,8 @@ export function buildStages(tr: TraceReport, h: number): Stage[] {
     id: 'sigmoid',
     title: 'Sigmoid',
     text:
-      `Each logit goes through the sigmoid σ, giving a score s between 0 and 1 per expert. Unlike a softmax router, ` +
-      `the experts do not compete: every score is its own yes-or-no confidence, and several can be high at once.`,
+      `Each logit goes through the sigmoid $\\sigma$, giving a score $s \\in (0, 1)$ per expert. Unlike a softmax ` +
+      `router, the experts do not compete: every score is its own yes-or-no confidence, and several can be high at once.`,
     predict: `How many experts will have a score above 0.5?`,
     items: routerItems('scores', 'unit', false),
   };
@@ -198,9 +204,9 @@ export function buildStages(tr: TraceReport, h: number): Stage[] {
     id: 'topk',
     title: `Top-${k}`,
     text:
-      `The head keeps the k = ${k} experts with the highest scores (the set 𝓔) and ignores the rest; their scores ` +
-      `become the gates. The gates are not renormalised, so a weak choice stays weak. The margin between the k-th and ` +
-      `(k+1)-th score says how close the choice was.`,
+      `The head keeps the $k = ${k}$ experts with the highest scores and ignores the rest. The kept ones form the ` +
+      `set $\\mathcal{E}$. Their scores become the gates. The gates are not renormalised, so a weak choice stays weak. The margin ` +
+      `between the score ranked $k$ and the one ranked $k+1$ says how close the choice was.`,
     predict: `Which ${k} experts will be chosen, and how close is the runner-up?`,
     items: [
       ...routerItems('scores', 'unit', true),
@@ -213,10 +219,10 @@ export function buildStages(tr: TraceReport, h: number): Stage[] {
     id: 'values',
     title: 'Gate-weighted V experts',
     text:
-      `For every key token j the head mixes its chosen value experts: v_j = Σ_e s^S_j[e] · x_j W_V^{${h},e}, over e ` +
-      `in 𝓔^S_j. Here are the ${k} experts our token chose (as a key), their gates and outputs, and their weighted sum ` +
-      `v_${p}; below, v_j for every key.`,
-    predict: `Will the two chosen experts’ outputs point the same way, or does one dominate v_${p}?`,
+      `For every key token $j$ the head mixes its chosen value experts: ` +
+      `$v_j = \\sum_{e \\in \\mathcal{E}^S_j} s^S_j[e]\\, x_j W_V^{${h},e}$. Here are the ${k} experts our token ` +
+      `chose as a key, their gates and outputs, and their weighted sum $v_{${p}}$, then $v_j$ for every key.`,
+    predict: `Will the two chosen experts’ outputs point the same way, or does one dominate $v_{${p}}$?`,
     items: [
       ...(hd.vExperts ?? []).map((x) =>
         vector(`v-e${x.expert}`, `V expert e${x.expert} · gate ${f3(x.gate)}`, x.out, dims(dHead), 'signed'),
@@ -232,9 +238,9 @@ export function buildStages(tr: TraceReport, h: number): Stage[] {
     id: 'attention',
     title: 'Attention',
     text:
-      `The query meets every key: A_${p} = softmax_j(q_${p} · k_j / √d_h), with the positions mixed in. This is the ` +
-      `head's one attention row, however many experts it has. The head then reads u_${p} = Σ_j A_${p}[j] v_j, a ` +
-      `weighted average of the values.`,
+      `The query meets every key: $A_{${p}} = \\mathrm{softmax}_j\\big(q_{${p}} \\cdot k_j / \\sqrt{d_h}\\big)$, ` +
+      `with the positions mixed in. This is the head's one attention row, however many experts it has. The head ` +
+      `then reads $u_{${p}} = \\sum_j A_{${p}}[j]\\, v_j$, a weighted average of the values.`,
     predict: `Which token will get the most attention weight?`,
     items: [
       vector('att-logits', `scores q_${p} · k_j / √d_h`, hd.logits, keys, 'signed'),
@@ -251,9 +257,9 @@ export function buildStages(tr: TraceReport, h: number): Stage[] {
     id: 'output',
     title: 'Gate-weighted O experts',
     text:
-      `Finally the head's chosen output experts turn u_${p} back into ${dModel} numbers: ` +
-      `Σ_e s^D_${p}[e] · u_${p} W_O^{${h},e}, over e in 𝓔^D_${p}. Adding the outputs of all ${tr.nHeads} heads gives ` +
-      `the layer's attention output y_${p}, which is added to the residual stream.`,
+      `Finally the head's chosen output experts turn $u_{${p}}$ back into ${dModel} numbers: ` +
+      `$\\sum_{e \\in \\mathcal{E}^D_{${p}}} s^D_{${p}}[e]\\, u_{${p}} W_O^{${h},e}$. Adding the outputs of all ` +
+      `${tr.nHeads} heads gives the layer's attention output $y_{${p}}$, which is added to the residual stream.`,
     predict: `Which output expert will contribute more to the head's output?`,
     items: [
       ...(hd.oExperts ?? []).map((x) =>

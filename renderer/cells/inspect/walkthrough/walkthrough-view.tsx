@@ -8,7 +8,7 @@ import type { TokenizeReport, TraceReport } from '../../../../engine/contracts/r
 import { runInfo } from '../../../panels/run-data';
 import { useRuns } from '../../../state/runs';
 import { visibleToken } from '../atlas/atlas-data';
-import { useAnswer, type RequestFn } from './use-answer';
+import { requestId, useAnswer, type RequestFn } from './use-answer';
 import { buildStages, STAGE_IDS, type StageId } from './walkthrough-stages';
 import { StageView } from './walkthrough-stage';
 
@@ -48,14 +48,14 @@ export const Walkthrough = memo(function Walkthrough(p: WalkthroughProps) {
   const dense = model !== null && model.attention !== 'switchhead';
 
   const tokens = useAnswer<TokenizeReport>(
-    request && text && !dense ? `tok:${text}` : null,
+    request && text && !dense ? `tok:${requestId(request)}:${text}` : null,
     async () => (await request!('tokenize', { text })).report,
   );
   const tok = tokens.data;
   const T = tok && !tok.problem ? tok.length - 1 : 0; // positions a probe of this text has
   const pos = position !== null && position < T ? position : T - 1;
   const trace = useAnswer<TraceReport>(
-    request && T > 0 && !dense ? `tr:${text}:${pos}:${layer}` : null,
+    request && T > 0 && !dense ? `tr:${requestId(request)}:${text}:${pos}:${layer}` : null,
     async () => (await request!('trace', { text, position: pos, layer })).report,
   );
   const tr = trace.data;
