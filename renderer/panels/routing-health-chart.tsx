@@ -33,7 +33,7 @@ export interface HealthRegion {
   from: number; // step
   to: number;
   color: string;
-  label: string; // drawn in the region ("head 1 collapsed")
+  label: string; // drawn in the region ("head 1"); empty: no label
 }
 
 export interface HealthChartProps {
@@ -265,9 +265,11 @@ function Layer(p: PlotProps) {
               fillOpacity={0.13}
             />
             <line x1={x0} x2={x0} y1={area.y} y2={area.y + area.height} stroke={g.color} strokeDasharray="2 2" />
-            <text x={x0 + 3} y={area.y + 11 + 12 * (i % 3)} fill={p.theme.fg} fontSize={10}>
-              ⚠ {g.label}
-            </text>
+            {g.label && (
+              <text x={x0 + 3} y={area.y + 11 + 12 * (i % 3)} fill={p.theme.fg} fontSize={10}>
+                ⚠ {g.label}
+              </text>
+            )}
           </g>
         );
       })}

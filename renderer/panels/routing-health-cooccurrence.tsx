@@ -115,7 +115,7 @@ export const CooccurrencePanel = memo(function CooccurrencePanel(p: Cooccurrence
         />
       </ExportFigure>
       <ExportFigure
-        title={`co-occurrence change · ${where} · step ${prev?.step ?? '–'} → ${snap.step}`}
+        title={`co-occurrence change · L${p.layer} h${h} · ${prev ? `step ${prev.step} → ${snap.step}` : `step ${snap.step}`}`}
         className="hx-cooc"
         notes={[diff ? 'change in share of tokens, percentage points (blue: more often, orange: less often)' : '']}
         exportData={() => ({

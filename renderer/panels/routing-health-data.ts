@@ -78,12 +78,33 @@ export function healthColumns(
         hh.marginP10[i] = h.margin.p10;
         hh.marginP90[i] = h.margin.p90;
       }
-      const c = collapse(h, limits);
+      const c = collapse(h, limits); // the engine's flag; the words below never round onto the limit
       hh.collapsed[i] = c.collapsed ? 1 : 0;
-      hh.reasons[i] = c.reasons;
+      hh.reasons[i] = c.collapsed ? reasonWords(h, limits) : [];
     }
   });
   return { n, step, tokens, heads, nExperts: E, hasMargin };
+}
+
+/** `v` with as few decimals (2 or more) as keep it visibly below `limit` (0.4996 is "0.4996", not "0.50"). */
+export function below(v: number, limit: number): string {
+  for (let d = 2; d < 8; d++) {
+    const s = v.toFixed(d);
+    if (Number(s) < limit) return s;
+  }
+  return String(v);
+}
+
+/** Why a head counts as collapsing, in words: the engine's two conditions (engine/run/routing-health.ts collapse),
+ *  with numbers that read right next to their limits (dead experts as a count: "5 of 8 experts dead"). */
+export function reasonWords(h: HeadStats, limits = COLLAPSE): string[] {
+  const j = h.jain ?? jain(h.share);
+  const E = h.share.length;
+  const out: string[] = [];
+  if (j < limits.minJain) out.push(`Jain fairness ${below(j, limits.minJain)} < ${limits.minJain}`);
+  if (h.deadFraction > limits.maxDeadFraction)
+    out.push(`${Math.round(h.deadFraction * E)} of ${E} experts dead (more than ${limits.maxDeadFraction * 100}%)`);
+  return out;
 }
 
 /** A stretch of consecutive flagged rows of one head: from its first flagged step to its last. */

@@ -13,7 +13,13 @@ import { getPlatform } from '../platform/context';
 import { useRuns } from '../state/runs';
 import { HealthChart, type HealthRegion, type HealthSeries } from './routing-health-chart';
 import { CooccurrencePanel } from './routing-health-cooccurrence';
-import { collapseRegions, cooccurrenceHeads, healthColumns, type HealthColumns } from './routing-health-data';
+import {
+  collapseRegions,
+  cooccurrenceHeads,
+  healthColumns,
+  type CollapseRegion,
+  type HealthColumns,
+} from './routing-health-data';
 import { FlipCache, type FlipSeries } from './routing-health-flips';
 import { ensureHealthStyles } from './routing-health-styles';
 import { routingSlots, sideLabel, sideShort } from './routing-data';
@@ -91,12 +97,13 @@ export const RoutingHealthPanels = memo(function RoutingHealthPanels(p: RoutingH
   const where = `L${slot.layer} ${sideShort(slot)}`;
   const color = (h: number) => runColor(h, mode);
   const regions = collapseRegions(cols);
+  const lastOfHead = new Map(regions.map((g, i) => [g.head, i]));
   const marks: HealthRegion[] = regions.map((g, i) => ({
     key: `r${i}`,
     from: g.from,
     to: g.to,
     color: color(g.head),
-    label: `head ${g.head}`,
+    label: lastOfHead.get(g.head) === i ? `head ${g.head}` : '', // one label per head
   }));
   const nProbes = probeSteps ? probeSteps.split(',').length : 0;
   return (
@@ -195,14 +202,18 @@ function flipSeries(f: FlipSeries | null, color: (h: number) => string): HealthS
   }));
 }
 
+const fmt = (step: number) => step.toLocaleString('en-US');
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Per head, its newest flagged stretch and how many came before (a head hovering at the threshold is one badge). */
+function headFlags(regions: CollapseRegion[]): { last: CollapseRegion; earlier: number; first: number }[] {
+  const by = new Map<number, CollapseRegion[]>();
+  for (const g of regions) by.set(g.head, [...(by.get(g.head) ?? []), g]);
+  return [...by.values()].map((rs) => ({ last: rs[rs.length - 1]!, earlier: rs.length - 1, first: rs[0]!.from }));
+}
+
 /** The panel's title row: which selection, and a badge per collapse flag with its reason (or that none is flagged). */
-function HealthHeader(p: {
-  where: string;
-  layer: number;
-  regions: ReturnType<typeof collapseRegions>;
-  cols: HealthColumns;
-}) {
-  const latest = p.cols.n - 1;
+function HealthHeader(p: { where: string; layer: number; regions: CollapseRegion[]; cols: HealthColumns }) {
   return (
     <div className="swc-panel-wide hx-header" role="group" aria-label="Routing health">
       <strong>Routing health</strong>
@@ -216,13 +227,15 @@ function HealthHeader(p: {
             experts dead)
           </li>
         ) : (
-          p.regions.map((g, i) => (
-            <li key={i} className="hx-badge hx-warn">
-              ⚠ head {g.head} {g.ongoing ? 'collapsing since' : 'collapsed at'} step{' '}
-              {g.from === g.to
-                ? g.from.toLocaleString('en-US')
-                : `${g.from.toLocaleString('en-US')}–${g.to.toLocaleString('en-US')}`}
-              {g.ongoing && latest >= 0 ? ' (now)' : ''}: {g.reasons.join('; ')}
+          headFlags(p.regions).map(({ last: g, earlier, first }) => (
+            <li key={g.head} className="hx-badge hx-warn">
+              ⚠ head {g.head}{' '}
+              {g.ongoing
+                ? `collapsing since step ${fmt(g.from)} (${plural(g.rows, 'report')}, still at step ${fmt(g.to)})`
+                : `collapsed at step${g.rows === 1 ? ` ${fmt(g.from)}` : `s ${fmt(g.from)}–${fmt(g.to)}`} (${plural(g.rows, 'report')})`}
+              : {g.reasons.join('; ')}
+              {earlier > 0 &&
+                ` · flagged ${earlier} more time${earlier === 1 ? '' : 's'} before, first at step ${fmt(first)}`}
             </li>
           ))
         )}

@@ -19,6 +19,7 @@ let browser: Browser;
 let page: Page;
 let cases: GalleryCase[];
 let url: string;
+const dialogs: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
@@ -56,6 +57,10 @@ beforeAll(async () => {
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
+  page.on('dialog', (d) => {
+    dialogs.push(d.message()); // an export that fails says so in an alert
+    void d.dismiss();
+  });
   await page.goto(url);
   await page.locator('[data-case="switchhead"] [data-view="atlas"] .at-card').first().waitFor({ timeout: 60_000 });
   expect(errors).toEqual([]);
@@ -65,6 +70,29 @@ afterAll(async () => {
   await browser?.close();
   await new Promise((ok) => server?.close(ok));
 });
+
+const PNG = [137, 80, 78, 71, 13, 10, 26, 10];
+
+/** Export `fig` as SVG, PNG, CSV and JSON; check each file (well-formed SVG, a PNG at twice the figure's width,
+ *  CSV rows, JSON that parses) and return them. */
+async function exportAll(fig: Locator) {
+  for (const kind of ['SVG', 'PNG (2×)', 'CSV data', 'JSON data']) {
+    await fig.getByRole('button', { name: 'Export' }).first().click();
+    await fig.getByRole('menuitem', { name: kind }).click();
+  }
+  await expect.poll(() => page.evaluate(() => window.__exports.length)).toBe(4);
+  expect(dialogs).toEqual([]);
+  const ex = await page.evaluate(() => window.__exports.splice(0));
+  expect(ex.map((e) => e.mime)).toEqual(['image/svg+xml', 'image/png', 'text/csv', 'application/json']);
+  expect(ex[0]!.wellFormed).toBe(true);
+  const svgWidth = Number(/<svg[^>]* width="([\d.]+)"/.exec(ex[0]!.text!)![1]);
+  expect(ex[1]!.head.slice(0, 8)).toEqual(PNG);
+  const pngWidth = ex[1]!.head.slice(16, 20).reduce((a, b) => a * 256 + b, 0); // IHDR width
+  expect(pngWidth).toBe(Math.round(svgWidth * 2));
+  expect(ex[2]!.text!.trim().split('\n').length).toBeGreaterThan(1);
+  expect(() => JSON.parse(ex[3]!.text!)).not.toThrow();
+  return { svg: ex[0]!.text!, csv: ex[2]!.text!, json: JSON.parse(ex[3]!.text!) };
+}
 
 const kase = (id: string) => page.locator(`[data-case="${id}"]`);
 const view = (id: string, v: string): Locator => kase(id).locator(`[data-view="${v}"]`);
@@ -131,16 +159,15 @@ describe('expert atlas for every kind of model', () => {
     await sig.getByRole('combobox', { name: 'Sort token types' }).selectOption('dominant');
     await expect.poll(rows).not.toEqual(byFreq);
     expect((await rows()).slice().sort()).toEqual(byFreq.slice().sort()); // the same rows, reordered
-    for (const kind of ['SVG', 'PNG (2×)', 'CSV data', 'JSON data']) {
-      await sig.getByRole('button', { name: 'Export' }).click();
-      await sig.getByRole('menuitem', { name: kind }).click();
-    }
-    const ex = await page.evaluate(() => window.__exports.splice(0));
-    expect(ex.map((e) => e.mime)).toEqual(['image/svg+xml', 'image/png', 'text/csv', 'application/json']);
-    expect(ex[0]!.text).toMatch(/^<\?xml[\s\S]*<svg[\s\S]*<\/svg>$/);
+    const ex = await exportAll(sig);
     const S = (cases[0]!.atlas as Exclude<GalleryCase['atlas'], { error: string }>).signatureTypes;
-    expect(ex[2]!.text!.trim().split('\n')).toHaveLength(S + 1); // every token type with a signature, and the header
-    expect(JSON.parse(ex[3]!.text!).order).toBe('dominant');
+    expect(ex.csv.trim().split('\n')).toHaveLength(S + 1); // every token type with a signature, and the header
+    expect(ex.json.order).toBe('dominant');
+    // the expert cards as a figure: the coloured text in SVG, every listed context in the CSV
+    const cards = await exportAll(view('switchhead', 'atlas').getByRole('figure', { name: /^expert atlas/ }));
+    expect(cards.svg).toContain('expert 0');
+    expect(cards.csv.split('\n').filter((l) => l.includes(',context,')).length).toBeGreaterThan(0);
+    expect(cards.json.format).toBe('switchhead-expert-atlas');
   });
 });
 
@@ -183,6 +210,11 @@ describe('teaching walkthrough', () => {
     const tr = cases[0]!.traces[`${cases[0]!.tokenize.length - 2}:0`] as { heads: { weights: number[] }[] };
     const weights = stage().getByRole('figure', { name: /^attention weights/ });
     expect(await weights.locator('rect').count()).toBeGreaterThanOrEqual(tr.heads[0]!.weights.length);
+    const w = await exportAll(weights);
+    expect(w.csv.trim().split('\n')).toHaveLength(1 + tr.heads[0]!.weights.length);
+    await prev().click(); // the V experts: a matrix of values
+    await exportAll(stage().getByRole('figure', { name: /^values v_j/ }));
+    await next().click();
     await shots('switchhead', 'walkthrough');
   });
 
@@ -239,7 +271,31 @@ describe('routing health over time', () => {
     await cooc.getByRole('slider', { name: 'Co-occurrence step' }).fill('2');
     const change = hv.getByRole('figure', { name: /^co-occurrence change/ });
     expect(await change.locator('svg rect').count()).toBeGreaterThan(16);
+    // every health chart and heatmap exports
+    const jain = await exportAll(hv.getByRole('figure', { name: /^Jain fairness/ }));
+    expect(jain.csv.split('\n')[0]).toMatch(/^series,step,tokens/);
+    expect(jain.csv.trim().split('\n')).toHaveLength(1 + 2 * cases[0]!.routing.length); // 2 heads x rows
+    const margin = await exportAll(hv.getByRole('figure', { name: /^top-k margin/ }));
+    expect(margin.csv.split('\n')[0]).toContain('band_lo');
+    await exportAll(hv.getByRole('figure', { name: /^flip rate/ }));
+    const coo = await exportAll(cooc);
+    expect(coo.csv.trim().split('\n')).toHaveLength(1 + 16); // 4 x 4 pairs
+    await exportAll(change);
     await shots('switchhead', 'health');
+    // a collapsing head: a badge with the reason, and a marked step range on the charts (not colour alone)
+    const col = view('collapsed', 'health');
+    const flags = await col.getByRole('list', { name: 'Collapse flags' }).innerText();
+    const from = cases[0]!.routing[2]!.step;
+    expect(flags).toMatch(
+      new RegExp(
+        `head 1 collapsing since step ${from} \\(\\d reports, still at step \\d+\\): Jain fairness 0\\.\\d\\d < 0\\.5`,
+      ),
+    );
+    expect(flags).not.toMatch(/head 0/);
+    const jainFig = col.getByRole('figure', { name: /^Jain fairness/ });
+    expect(await jainFig.locator('.hx-region').count()).toBe(1);
+    expect(await jainFig.locator('.hx-region text').textContent()).toMatch(/head 1/);
+    await shots('collapsed', 'health');
     await shots('switchall', 'health');
     await shots('moa', 'health');
   });

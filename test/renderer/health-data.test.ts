@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { HeadStats, RoutingReport } from '../../engine/contracts/reports';
 import { COLLAPSE, jain } from '../../engine/run/routing-health';
 import {
+  below,
   collapseRegions,
   cooccurrenceDiff,
   cooccurrenceHeads,
@@ -81,7 +82,14 @@ describe('health columns', () => {
     ]);
     // a stricter threshold flags the half-dead head for its dead experts too
     const strict = healthColumns(reports, 0, 'src', { ...COLLAPSE, maxDeadFraction: 0.25 });
-    expect(strict.heads[1]!.reasons[2]!.some((r) => /50% of experts dead/.test(r))).toBe(true);
+    expect(strict.heads[1]!.reasons[2]).toContain('2 of 4 experts dead (more than 25%)');
+  });
+
+  it('words the reasons so that a number never reads as its own limit', () => {
+    const near = healthColumns([row(0, [{ ...head(0, ONE), jain: 0.49996 }])], 0, 'src');
+    expect(near.heads[0]!.reasons[0]).toEqual(['Jain fairness 0.49996 < 0.5']); // not "0.50 < 0.5"
+    expect(below(0.27, 0.5)).toBe('0.27');
+    expect(below(0.4996, 0.5)).toBe('0.4996');
   });
 
   it('marks a flagged stretch that reaches the newest row as ongoing', () => {

@@ -30,6 +30,43 @@ export interface GalleryCase {
   traces: Record<string, TraceReport | { error: string }>; // `${position}:${layer}`
   routing: RoutingReport[];
   probes: ProbeReport[];
+  healthOnly?: boolean; // the page shows only the health panels
+}
+
+/** The SwitchHead case with head 1 of layer 0's source side collapsing onto one expert from the third report on
+ *  (shares, counts, Jain, entropy and dead fraction rewritten consistently): the collapse flag's marked range. */
+function collapsed(c: GalleryCase): GalleryCase {
+  const E = 4;
+  const routing = c.routing.map((r, i) => ({
+    ...r,
+    sides: r.sides.map((s) =>
+      s.layer !== 0 || s.side !== 'src' || i < 2
+        ? s
+        : {
+            ...s,
+            heads: s.heads.map((h) => {
+              if (h.head !== 1) return h;
+              const share = [0.94, 0.06, 0, 0];
+              const total = h.counts.reduce((a, b) => a + b, 0);
+              return {
+                ...h,
+                share,
+                counts: share.map((x) => Math.round(x * total)),
+                entropy: -share.reduce((a, x) => a + (x > 0 ? x * Math.log(x) : 0), 0) / Math.log(E),
+                deadFraction: 0.5,
+                jain: 1 / (E * share.reduce((a, x) => a + x * x, 0)),
+              };
+            }),
+          },
+    ),
+  }));
+  return {
+    ...c,
+    id: 'collapsed',
+    title: 'SwitchHead with a collapsing head (rows rewritten)',
+    routing,
+    healthOnly: true,
+  };
 }
 
 /** JSON with Int32Array / Float32Array tagged, so the page can restore them. */
@@ -84,8 +121,10 @@ export async function galleryCases(): Promise<GalleryCase[]> {
     ...input,
     log: { probeText: 'Call me Ishmael. Some ye' }, // in the character vocabulary, within the context (24)
   });
+  const sh = build('switchhead', 'SwitchHead · teach-copy (source V, destination O)', copy, 24, 4);
   return [
-    build('switchhead', 'SwitchHead · teach-copy (source V, destination O)', copy, 24, 4),
+    sh,
+    collapsed(sh),
     build('switchall', 'SwitchAll · attention and σ-MoE MLP experts', char(SWITCHALL), 16, 4),
     build('moa', 'MoA · destination experts only', char(MOA), 16, 4),
     build('dense', 'Dense attention and MLP', char(DENSE), 4, 4),

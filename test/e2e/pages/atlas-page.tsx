@@ -22,7 +22,14 @@ import type { GalleryCase } from './atlas-fixtures';
 
 declare global {
   interface Window {
-    __exports: { name: string; mime: string; size: number; text: string | null }[];
+    __exports: {
+      name: string;
+      mime: string;
+      size: number;
+      text: string | null;
+      head: number[]; // the first bytes of binary data (PNG signature and header)
+      wellFormed: boolean | null; // SVG: parses as XML
+    }[];
     __setTheme(t: 'light' | 'dark'): void;
   }
 }
@@ -31,11 +38,18 @@ window.__exports = [];
 window.__setTheme = (t) => (document.documentElement.dataset.theme = t);
 document.documentElement.dataset.theme = new URLSearchParams(location.search).get('theme') ?? 'light';
 setExportTarget(async (name, data, mime) => {
+  const text = typeof data === 'string' ? data : null;
+  const wellFormed =
+    mime === 'image/svg+xml' && text
+      ? new DOMParser().parseFromString(text, 'image/svg+xml').getElementsByTagName('parsererror').length === 0
+      : null;
   window.__exports.push({
     name,
     mime,
     size: typeof data === 'string' ? data.length : data.byteLength,
-    text: typeof data === 'string' ? data : null,
+    text,
+    head: typeof data === 'string' ? [] : Array.from(data.subarray(0, 24)),
+    wellFormed,
   });
   return { saved: true, path: name } as never;
 });
@@ -101,12 +115,16 @@ function Gallery({ cases }: { cases: GalleryCase[] }) {
         return (
           <section key={c.id} data-case={c.id} aria-label={c.title} style={{ marginBottom: 28 }}>
             <h2 style={{ fontSize: 16, margin: '12px 0' }}>{c.title}</h2>
-            <div data-view="atlas" style={{ marginBottom: 16 }}>
-              <ExpertAtlas runId={c.id} request={request} />
-            </div>
-            <div data-view="walkthrough" style={{ marginBottom: 16 }}>
-              <Walkthrough runId={c.id} request={request} />
-            </div>
+            {!c.healthOnly && (
+              <>
+                <div data-view="atlas" style={{ marginBottom: 16 }}>
+                  <ExpertAtlas runId={c.id} request={request} />
+                </div>
+                <div data-view="walkthrough" style={{ marginBottom: 16 }}>
+                  <Walkthrough runId={c.id} request={request} />
+                </div>
+              </>
+            )}
             <div data-view="health">
               <HealthCase c={c} />
             </div>

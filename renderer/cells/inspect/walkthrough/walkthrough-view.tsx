@@ -67,8 +67,10 @@ export const Walkthrough = memo(function Walkthrough(p: WalkthroughProps) {
   const onKey = (e: KeyboardEvent) => {
     const t = e.target as HTMLElement;
     if (/^(INPUT|SELECT|TEXTAREA)$/.test(t.tagName) || e.altKey || e.ctrlKey || e.metaKey) return;
-    if (e.key === 'ArrowRight') (go(1), e.preventDefault());
-    if (e.key === 'ArrowLeft') (go(-1), e.preventDefault());
+    const d = e.key === 'ArrowRight' ? 1 : e.key === 'ArrowLeft' ? -1 : 0;
+    if (!d) return;
+    e.preventDefault();
+    go(d);
   };
   const togglePredict = (on: boolean) => {
     setPredict(on);
