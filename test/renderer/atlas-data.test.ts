@@ -147,10 +147,10 @@ describe('routing signature rows', () => {
 });
 
 describe('visible tokens', () => {
-  it('shows whitespace as symbols in chips', () => {
-    expect(visibleToken(' ')).toBe('␣');
+  it('shows whitespace as symbols in chips, as the lens does', () => {
+    expect(visibleToken(' ')).toBe('·');
     expect(visibleToken('<0x0a>')).toBe('↵');
-    expect(visibleToken(' the')).toBe('␣the');
+    expect(visibleToken(' the')).toBe('·the');
     expect(visibleToken('x')).toBe('x');
   });
 });

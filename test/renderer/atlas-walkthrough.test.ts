@@ -133,7 +133,7 @@ describe('walkthrough stages', () => {
     expect(markdownToHtml(stages[1]!.text)).not.toMatch(/\$/); // every formula closed and typeset
     expect(mdLiteral('<sep>')).toBe('`<sep>`');
     expect(markdownToHtml(mdLiteral('<sep>'))).toContain('&lt;sep&gt;');
-    expect(mdLiteral(' ')).toBe('`␣`');
+    expect(mdLiteral(' ')).toBe('`·`');
     expect(mdLiteral('a`b')).toBe('`aˋb`');
   });
 

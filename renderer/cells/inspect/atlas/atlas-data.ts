@@ -3,6 +3,7 @@
 // expert: the Mixtral-paper style, extended to attention heads), the tokens an expert is chosen for, and each token
 // type's routing signature sorted by frequency or by dominant expert. Pure; no DOM.
 import type { AtlasGroup, AtlasReport, SelectionSide } from '../../../../engine/contracts/reports';
+import { displayToken } from '../token-display';
 
 export interface AtlasSlot {
   layer: number;
@@ -48,14 +49,9 @@ export function nameTable(r: Pick<AtlasReport, 'types' | 'typeNames'>): Map<numb
   return new Map(r.types.map((id, i) => [id, r.typeNames[i]!]));
 }
 
-const VISIBLE: Record<string, string> = { ' ': '␣', '\n': '↵', '\t': '→', '\r': '␍', '<0x0a>': '↵', '<0x09>': '→' };
-
-/** A token as a chip shows it: whitespace made visible ("␣", "↵"), leading and trailing spaces of longer pieces too. */
-export function visibleToken(name: string): string {
-  if (name === '') return '∅';
-  if (VISIBLE[name] !== undefined) return VISIBLE[name]!;
-  return name.replace(/^ +| +$/g, (m) => '␣'.repeat(m.length)).replace(/\n/g, '↵');
-}
+/** A token as a chip shows it: the lens's display (whitespace visible: space ·, newline ↵), so every tab of the
+ *  Inspect cell writes tokens alike. */
+export const visibleToken = displayToken;
 
 /** A token as running text shows it: real spaces, line breaks as "↵" (the window stays one line). */
 export function textToken(name: string): string {

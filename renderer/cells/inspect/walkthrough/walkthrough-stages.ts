@@ -2,6 +2,7 @@
 // with a short text a teacher can read aloud (naming the paper's symbols), a question to ask before revealing its
 // numbers, and the real numbers of the model (engine TraceReport) as vectors, matrices and facts. Pure; no DOM.
 import type { TraceHead, TraceReport, TraceSelection } from '../../../../engine/contracts/reports';
+import { displayToken } from '../token-display';
 
 export type StageId = 'input' | 'qk' | 'router' | 'sigmoid' | 'topk' | 'values' | 'attention' | 'output';
 
@@ -13,7 +14,7 @@ export interface VectorItem {
   key: string;
   title: string;
   values: number[];
-  labels: string[]; // one per value (expert "e2", dimension "3", token "5 ␣")
+  labels: string[]; // one per value (expert "e2", dimension "3", token "5 ·")
   scale: Scale;
   marks?: number[]; // indices outlined (chosen experts, the strongest attention)
 }
@@ -61,7 +62,7 @@ export const STAGE_IDS: readonly StageId[] = [
 /** A token inside the markdown texts: shown literally as code (no markup, no math, no HTML). */
 export function mdLiteral(token: string): string {
   const t = token.replace(/`/g, 'ˋ');
-  return '`' + (t.startsWith(' ') || t.endsWith(' ') ? t.replace(/ /g, '␣') : t || '∅') + '`';
+  return '`' + (t.startsWith(' ') || t.endsWith(' ') ? displayToken(t) : t || '∅') + '`';
 }
 
 const f3 = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : String(v));
@@ -70,7 +71,7 @@ const dims = (n: number) => Array.from({ length: n }, (_, i) => String(i));
 
 /** "5 C": a key token's label (position and token). */
 export function keyLabels(tr: TraceReport): string[] {
-  return tr.tokens.slice(0, tr.position + 1).map((t, j) => `${j} ${t === ' ' ? '␣' : t}`);
+  return tr.tokens.slice(0, tr.position + 1).map((t, j) => `${j} ${displayToken(t)}`);
 }
 
 function meanStd(v: number[]): { mean: number; std: number } {

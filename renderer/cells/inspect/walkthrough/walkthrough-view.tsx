@@ -8,6 +8,7 @@ import type { TokenizeReport, TraceReport } from '../../../../engine/contracts/r
 import { runInfo } from '../../../panels/run-data';
 import { useRuns } from '../../../state/runs';
 import { visibleToken } from '../atlas/atlas-data';
+import { cutToTokens } from '../token-display';
 import { requestId, useAnswer, type RequestFn } from './use-answer';
 import { buildStages, STAGE_IDS, type StageId } from './walkthrough-stages';
 import { StageView } from './walkthrough-stage';
@@ -59,6 +60,8 @@ export const Walkthrough = memo(function Walkthrough(p: WalkthroughProps) {
     async () => (await request!('trace', { text, position: pos, layer })).report,
   );
   const tr = trace.data;
+  // an over-long text: offer its first tokens (when they rebuild the text exactly)
+  const cut = tok?.problem && tok.length > tok.maxLength ? cutToTokens(text, tok.tokens, tok.maxLength) : null;
   const h = tr ? Math.min(head, tr.nHeads - 1) : head;
   const stages = useMemo(() => (tr ? buildStages(tr, h) : null), [tr, h]);
   useEffect(() => setRevealed(new Set()), [tr, h]); // new numbers: predict again
@@ -170,6 +173,11 @@ export const Walkthrough = memo(function Walkthrough(p: WalkthroughProps) {
         problem={tok?.problem ?? tokens.error ?? trace.error}
         loading={tokens.loading || trace.loading}
       />
+      {cut !== null && (
+        <button type="button" className="btn btn-small wt-cut" onClick={() => setDraft(cut)}>
+          Use the first {tok!.maxLength} tokens
+        </button>
+      )}
       {stages && current && (
         <>
           <nav className="wt-stepper" aria-label="Stages">
