@@ -235,8 +235,14 @@ export const LensView = memo(function LensView(p: LensViewProps) {
       </div>
       {!src && right.length === 0 && (
         <p className="lens-note">
-          Layer {layer} has no expert selection: its attention is dense (and its MLP too), so the lens shows the
-          attention only.
+          Layer {layer} selects no experts (dense attention, dense MLP): there is no expert selection to show, only the
+          attention.
+        </p>
+      )}
+      {names.dst === 'heads' && (
+        <p className="lens-note">
+          MoA: head h is the h-th of the k heads each token runs; the router (one row per query token) picks those k of
+          the E heads.
         </p>
       )}
       {[src, ...right].map(
