@@ -49,7 +49,8 @@ function cliRun(workspace: string, spec: object): Promise<string> {
   );
 }
 
-async function shots(view: string): Promise<void> {
+async function shots(view: string, at: Locator | null = null): Promise<void> {
+  await (at ?? cell()).evaluate((el) => el.scrollIntoView({ block: 'start' }));
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await page.waitForTimeout(400);
@@ -105,13 +106,27 @@ const outlinedByPixels = (hm: Locator, tokenAxis: 'rows' | 'cols') =>
     return out;
   }, tokenAxis);
 
-/** The hidden table of chosen experts of a side: [token][experts]. */
-const chosenTable = (side: 'V' | 'O') =>
+/** The table of chosen experts of a side (opening the folded tables first): [token][experts]. */
+const chosenTable = async (side: 'V' | 'O') => {
+  const tables = lens().locator('details.lens-tables');
+  if (!(await tables.evaluate((d: HTMLDetailsElement) => d.open))) await tables.locator('summary').click();
+  await tables.getByRole('table', { name: new RegExp(`^Chosen ${side} experts`) }).waitFor();
+  return chosenRows(side);
+};
+const chosenRows = (side: 'V' | 'O') =>
   lens()
     .getByRole('table', { name: new RegExp(`^Chosen ${side} experts`) })
     .locator('tbody tr td:first-of-type')
     .allInnerTexts()
     .then((rows) => rows.map((r) => r.split(' ').map(Number)));
+
+/** Click the cell (row, col) of a heatmap (scrolled into view first: the mouse clicks where the page shows it). */
+async function clickCell(hm: Locator, row: number, col: number): Promise<void> {
+  await hm.scrollIntoViewIfNeeded();
+  const [rows, cols] = [Number(await hm.getAttribute('data-rows')), Number(await hm.getAttribute('data-cols'))];
+  const box = (await hm.boundingBox())!;
+  await page.mouse.click(box.x + (col + 0.5) * (box.width / cols), box.y + (row + 0.5) * (box.height / rows));
+}
 
 const shownStep = () => lens().getAttribute('data-step');
 
@@ -182,7 +197,6 @@ describe('the routing lens', () => {
       }
     await cell().getByRole('combobox', { name: 'Layer' }).selectOption('L0');
     await cell().getByRole('combobox', { name: 'Head' }).selectOption('h0');
-    await cell().scrollIntoViewIfNeeded();
     await shots('lens');
   });
 
@@ -219,9 +233,7 @@ describe('the routing lens', () => {
     const T = Number(await dst.getAttribute('data-rows'));
     const t = T - 2;
     const [first] = (await chosenTable('O'))[t];
-    const E = Number(await dst.getAttribute('data-cols'));
-    const box = (await dst.boundingBox())!;
-    await page.mouse.click(box.x + (first + 0.5) * (box.width / E), box.y + (t + 0.5) * (box.height / T));
+    await clickCell(dst, t, first);
     await page.getByRole('menuitem', { name: `Ablate e${first} here` }).click();
     await poll(() =>
       cell()
@@ -243,8 +255,7 @@ describe('the routing lens', () => {
     const was = await ps('Next token before the intervention');
     const now = await ps('Next token under the intervention');
     expect(Math.max(...was.map((p, i) => Math.abs(p - now[i])))).toBeGreaterThan(1e-6);
-    await cell().getByRole('region', { name: 'Counterfactual routing' }).scrollIntoViewIfNeeded();
-    await shots('ablate');
+    await shots('ablate', lens());
   });
 
   it('forcing the already-chosen set changes nothing (within 1e-6)', async () => {
@@ -258,11 +269,10 @@ describe('the routing lens', () => {
     const dst = heatmap(DST);
     const T = Number(await dst.getAttribute('data-rows'));
     const t = T - 2;
-    const E = Number(await dst.getAttribute('data-cols'));
+    await poll(() => lens().getAttribute('aria-busy')).toBe('false');
     const chosen = (await chosenTable('O'))[t];
     for (const e of chosen) {
-      const box = (await dst.boundingBox())!;
-      await page.mouse.click(box.x + (e + 0.5) * (box.width / E), box.y + (t + 0.5) * (box.height / T));
+      await clickCell(dst, t, e);
       await page.getByRole('menuitem', { name: `Force e${e} here` }).click();
     }
     const list = cell().getByRole('list', { name: 'Active interventions' });

@@ -34,6 +34,7 @@ export function LensTab({ id }: { id: CellId }) {
   if (cell?.kind !== 'inspect') return null;
   const pickRun = (runId: string) => {
     lensActions.setInterventions(id, []);
+    hoverStore(id).set({ row: null, col: null });
     update(id, { runId, step: null, layer: 0, head: 0, probeText: null });
   };
   return (
@@ -165,6 +166,7 @@ function RunLens({
       />
       <div
         ref={sizeRef}
+        hidden={!report && probe.status !== 'loading'}
         className={`lens${counterfactual ? ' lens-cf' : ''}`}
         tabIndex={0}
         role="group"
