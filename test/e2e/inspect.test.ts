@@ -340,6 +340,26 @@ describe('the routing lens', () => {
     await poll(() => shownStep()).toBe('30');
   });
 
+  it('“now” probes the model of a run while it trains, through the run’s own worker', async () => {
+    await setField('steps', '400');
+    await exp().getByRole('button', { name: 'Edit spec' }).click();
+    const controls = exp().getByRole('group', { name: 'Run controls' });
+    await controls.getByRole('button', { name: 'Run', exact: true }).click();
+    await poll(() => exp().locator('.run-bar .run-phase').first().innerText()).toBe('running');
+    const runs = cell().getByRole('combobox', { name: 'Run' });
+    const option = runs.locator('option', { hasText: '· running' });
+    await poll(() => option.count()).toBe(1);
+    await runs.selectOption((await option.getAttribute('value'))!);
+    await poll(() => cell().getByLabel('Shown step').innerText()).toBe('now (live)');
+    await poll(async () => Number(await shownStep())).toBeGreaterThan(0);
+    const first = Number(await shownStep());
+    await poll(async () => Number(await shownStep()), 30_000).toBeGreaterThan(first); // asked again while it trains
+    await shots('live');
+    await controls.getByRole('button', { name: 'Stop', exact: true }).click();
+    await poll(() => exp().locator('.run-bar .run-phase').first().innerText()).toBe('stopped');
+    await poll(() => cell().getByLabel('Shown step').innerText()).toMatch(/^step \d+ \(/); // "now" is gone
+  }, 120_000);
+
   it('a dense CLI run without saved probes says so, computes one from its checkpoint and shows attention only', async () => {
     await cell().getByRole('combobox', { name: 'Run' }).selectOption(denseRun);
     const msg = cell().locator('.lens-message');

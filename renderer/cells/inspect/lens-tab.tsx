@@ -131,7 +131,12 @@ function RunLens({
   const counterfactual = interventions.length > 0;
   const blocked = probeSource(position, cell.probeText === null, true);
   const cfDisabled = blocked.kind === 'none' ? blocked.reason : null;
-  const phase = probe.status === 'loading' ? 'probing…' : probe.source.kind === 'live' ? 'live model' : null;
+  const phase =
+    probe.status === 'loading'
+      ? 'probing…'
+      : probe.source.kind === 'live' && report
+        ? `live model · step ${report.step.toLocaleString('en-US')}`
+        : null;
 
   return (
     <>
