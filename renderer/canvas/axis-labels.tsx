@@ -36,7 +36,7 @@ export const AxisLabels = memo(function AxisLabels(p: AxisLabelsProps) {
     ctx.font = `${px}px ${p.font}`;
     ctx.fillStyle = p.color;
     ctx.textBaseline = 'middle';
-    ctx.textAlign = 'right';
+    ctx.textAlign = p.side === 'left' ? 'right' : 'left'; // 'top': rotated, the text starts at the grid and goes up
     const max = p.depth - 4;
     for (let i = 0; i < p.labels.length; i += stride) {
       const text = fit(ctx, p.labels[i], max);

@@ -1,19 +1,14 @@
-// The chosen experts of one selection as a table, for screen readers and tests (visually hidden): one row per token,
-// its chosen experts (highest score first) and their gates.
-import { memo } from 'react';
+// The chosen experts of the shown layer and head as tables (one per selection: a row per token, its chosen experts,
+// highest score first, and their gates), for screen readers, copying numbers, and tests. Folded by default and built
+// only when opened: 256 tokens make ~2,000 table cells, more than the whole lens costs to draw.
+import { memo, useState } from 'react';
 import type { SelectionGrid } from './lens-data';
+import type { SideNames } from './token-routing';
 
-export const ChosenTable = memo(function ChosenTable({
-  grid,
-  tokens,
-  label,
-}: {
-  grid: SelectionGrid;
-  tokens: readonly string[];
-  label: string;
-}) {
+function ChosenTable({ grid, tokens, label }: { grid: SelectionGrid; tokens: readonly string[]; label: string }) {
   return (
-    <table className="visually-hidden" aria-label={label} data-side={grid.side} data-k={grid.k}>
+    <table className="lens-chosen" aria-label={label} data-side={grid.side} data-k={grid.k}>
+      <caption>{label}</caption>
       <thead>
         <tr>
           <th scope="col">token</th>
@@ -31,5 +26,32 @@ export const ChosenTable = memo(function ChosenTable({
         ))}
       </tbody>
     </table>
+  );
+}
+
+export const ChosenTables = memo(function ChosenTables(p: {
+  grids: SelectionGrid[];
+  tokens: readonly string[];
+  names: SideNames;
+  where: string;
+}) {
+  const [open, setOpen] = useState(false);
+  if (p.grids.length === 0) return null;
+  return (
+    <details className="lens-tables" onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+      <summary>Chosen experts as tables</summary>
+      {open && (
+        <div className="lens-tables-body">
+          {p.grids.map((g) => (
+            <ChosenTable
+              key={g.side}
+              grid={g}
+              tokens={p.tokens}
+              label={`Chosen ${p.names[g.side]} experts (${g.side}), ${p.where}`}
+            />
+          ))}
+        </div>
+      )}
+    </details>
   );
 });

@@ -135,7 +135,12 @@ export const CounterfactualPanel = memo(function CounterfactualPanel(p: Props) {
       )}
       {list.length > 0 && report?.outputs && report.baseline && !p.busy && (
         <div className="cf-changes" aria-live="polite">
-          <Change label="Probe loss (nats/token)" before={report.baseline.loss} after={report.outputs.loss} />
+          <Change
+            label="Probe loss (nats/token)"
+            before={report.baseline.loss}
+            after={report.outputs.loss}
+            digits={5}
+          />
           <Norms report={report} layer={p.layer} head={p.head} hover={p.hover} />
         </div>
       )}

@@ -1,6 +1,7 @@
 // The Inspect cell: a tab bar "Lens | Atlas | Walkthrough" (WAI-ARIA tabs: arrow keys move between them) over the
 // chosen tab's view; the lens is the default. The open tab is view state (not saved, not undone).
 import './inspect.css';
+import './readouts.css';
 import { memo, useRef, type KeyboardEvent } from 'react';
 import { useRuns } from '../../state/runs';
 import { useCell } from '../../state/notebook';

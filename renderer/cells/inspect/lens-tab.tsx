@@ -15,7 +15,7 @@ import { HoverReadout } from './hover-readout';
 import { addIntervention, expertChange } from './interventions';
 import { lensColors } from './lens-colors';
 import { IndexPicker, ProbeTextField, RunPicker, StepScrubber } from './lens-controls';
-import { selectionGrid } from './lens-data';
+import { probeShape, selectionGrid } from './lens-data';
 import { hoveredToken, hoverStore, lensActions, useInterventions, useLensState } from './lens-state';
 import { LensView, type PickedCell } from './lens-view';
 import { positionIndex, probeSource, stepPositions } from './step-positions';
@@ -34,6 +34,7 @@ export function LensTab({ id }: { id: CellId }) {
   if (cell?.kind !== 'inspect') return null;
   const pickRun = (runId: string) => {
     lensActions.setInterventions(id, []);
+    hoverStore(id).set({ row: null, col: null });
     update(id, { runId, step: null, layer: 0, head: 0, probeText: null });
   };
   return (
@@ -120,17 +121,22 @@ function RunLens({
   );
   const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
     const T = report?.tokens.length ?? 0;
-    const delta = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1, Home: -T, End: T }[e.key];
-    if (delta === undefined || T === 0) return;
+    const delta = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1 }[e.key];
+    if ((delta === undefined && e.key !== 'Home' && e.key !== 'End') || T === 0) return;
     e.preventDefault();
     e.stopPropagation();
-    const t = stepIndex(hoveredToken(hover.get()), delta, T);
+    const t = e.key === 'Home' ? 0 : e.key === 'End' ? T - 1 : stepIndex(hoveredToken(hover.get()), delta!, T);
     hover.set({ row: t, col: t });
   };
   const counterfactual = interventions.length > 0;
   const blocked = probeSource(position, cell.probeText === null, true);
   const cfDisabled = blocked.kind === 'none' ? blocked.reason : null;
-  const phase = probe.status === 'loading' ? 'probing…' : probe.source.kind === 'live' ? 'live model' : null;
+  const phase =
+    probe.status === 'loading'
+      ? 'probing…'
+      : probe.source.kind === 'live' && report
+        ? `live model · step ${report.step.toLocaleString('en-US')}`
+        : null;
 
   return (
     <>
@@ -165,6 +171,7 @@ function RunLens({
       />
       <div
         ref={sizeRef}
+        hidden={!report && probe.status !== 'loading'}
         className={`lens${counterfactual ? ' lens-cf' : ''}`}
         tabIndex={0}
         role="group"
@@ -195,7 +202,7 @@ function RunLens({
         )}
       </div>
       {report && <HoverReadout report={report} names={names} layer={layer} head={head} hover={hover} />}
-      {report && (
+      {report && probeShape(report).layers.some((l) => l.sides.length > 0) && (
         <CounterfactualPanel
           id={id}
           list={interventions}

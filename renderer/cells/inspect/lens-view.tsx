@@ -11,7 +11,7 @@ import { ColorLegend } from '../../canvas/color-legend';
 import { Heatmap, type Band } from '../../canvas/heatmap';
 import type { PointerStore } from '../../canvas/highlight';
 import type { GridCell } from '../../canvas/hit-test';
-import { ChosenTable } from './chosen-table';
+import { ChosenTables } from './chosen-table';
 import { ExportMenu } from './export-menu';
 import { attentionFigure, selectionFigure, type FigureContext } from './lens-figures';
 import { ATTENTION_TICKS, GATE_TICKS, type LensColors } from './lens-colors';
@@ -235,21 +235,22 @@ export const LensView = memo(function LensView(p: LensViewProps) {
       </div>
       {!src && right.length === 0 && (
         <p className="lens-note">
-          Layer {layer} has no expert selection: its attention is dense (and its MLP too), so the lens shows the
-          attention only.
+          Layer {layer} selects no experts (dense attention, dense MLP): there is no expert selection to show, only the
+          attention.
         </p>
       )}
-      {[src, ...right].map(
-        (g) =>
-          g && (
-            <ChosenTable
-              key={g.side}
-              grid={g}
-              tokens={tokens}
-              label={`Chosen ${names[g.side]} experts (${g.side}), ${where}`}
-            />
-          ),
+      {names.dst === 'heads' && (
+        <p className="lens-note">
+          MoA: head h is the h-th of the k heads each token runs; the router (one row per query token) picks those k of
+          the E heads.
+        </p>
       )}
+      <ChosenTables
+        grids={[src, ...right].filter((g): g is SelectionGrid => g !== null)}
+        tokens={tokens}
+        names={names}
+        where={where}
+      />
     </div>
   );
 });
@@ -266,7 +267,7 @@ function RightColumn(p: {
   return (
     <div className="lens-right-head" style={{ gridRow: 1, gridColumn: 4 + 2 * p.i }}>
       <span className="lens-caption" title={g.side === 'mlp' ? 'σ-MoE MLP experts' : 'destination side (per query)'}>
-        {p.names[g.side]}
+        {g.side === 'dst' && p.names.dst === 'heads' ? 'heads' : `${p.names[g.side]} experts`}
       </span>
       <AxisLabels
         labels={expertNames(g.E)}

@@ -32,6 +32,9 @@ export const tokenTitle = (names: readonly string[], t: number): string => `“$
  * are, or by ' ' as synthetic task words are); null when they do not (then the user shortens it by hand).
  */
 export function cutToTokens(text: string, tokens: readonly string[], n: number): string | null {
-  for (const sep of ['', ' ']) if (tokens.join(sep) === text) return tokens.slice(0, n).join(sep);
+  for (const sep of ['', ' ']) {
+    const joined = tokens.join(sep);
+    if (joined === text || (sep === ' ' && joined === text.trim())) return tokens.slice(0, n).join(sep);
+  }
   return null;
 }
