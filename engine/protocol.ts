@@ -277,7 +277,10 @@ export function transferables(ev: WorkerEvent): ArrayBuffer[] {
     case 'checkpoint':
       return [ev.bytes.buffer as ArrayBuffer];
     case 'atlas':
-      return [ev.report.ids.buffer as ArrayBuffer, ...ev.report.groups.map((g) => g.signature.buffer as ArrayBuffer)];
+      return [
+        ev.report.ids.buffer as ArrayBuffer,
+        ...ev.report.groups.flatMap((g) => [g.signature, g.idx, g.gates].map((a) => a.buffer as ArrayBuffer)),
+      ];
     case 'tokens':
     case 'trace':
     case 'ready':

@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { lensRender } from './bench-ui-lens';
 import { trainSpeed } from './bench-ui-train';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -162,6 +163,7 @@ async function chartRedraw(opts: Options): Promise<Figures> {
 const MEASUREMENTS: Record<string, (o: Options) => Promise<Figures>> = {
   chart_redraw: chartRedraw,
   train_speed: () => trainSpeed(), // app vs CLI tokens/s, threaded wasm, longest task while training (bench-ui-train.ts)
+  lens_render: (o) => lensRender(o.repeats), // the routing lens on a 256-token probe (bench-ui-lens.ts)
 };
 
 function parseArgs(argv: string[]): Options {

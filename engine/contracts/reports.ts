@@ -182,6 +182,10 @@ export interface AtlasGroup {
   topContexts: { pos: number[]; gate: number[] }[];
   /** [S * E] row-major: share of type t's occurrences in which expert e was among the chosen k (a row sums to k). */
   signature: Float32Array;
+  /** [tokens * k] row-major: the experts chosen at every position read, highest score first (colours the text by
+   *  chosen expert), and their gates. */
+  idx: Int32Array;
+  gates: Float32Array;
 }
 
 // ---- teaching walkthrough (the trace request) ----

@@ -55,11 +55,15 @@ export function buildAtlas(
       const byType = Array.from({ length: E }, () => new Map<number, number>());
       const chosen = Array.from({ length: E }, () => [] as { pos: number; gate: number }[]);
       const signature = new Float32Array(S * E);
+      const idx = new Int32Array(P * k); // [P, k]
+      const gates = new Float32Array(P * k); // [P, k]
       for (let p = 0; p < P; p++) {
         const t = posType[p]!;
         for (let j = 0; j < k; j++) {
           const o = (p * sel.G + g) * k + j;
           const e = sel.idx[o]!;
+          idx[p * k + j] = e;
+          gates[p * k + j] = sel.gates[o]!;
           counts[e]!++;
           byType[e]!.set(t, (byType[e]!.get(t) ?? 0) + 1);
           chosen[e]!.push({ pos: p, gate: sel.gates[o]! });
@@ -82,6 +86,8 @@ export function buildAtlas(
           return { pos: top.map((x) => x.pos), gate: top.map((x) => x.gate) };
         }),
         signature,
+        idx,
+        gates,
       });
     }
   return {

@@ -1,9 +1,11 @@
-// The cell kinds the notebook can show and add. Compare and Inspect (issue 9) register here the same way.
+// The cell kinds the notebook can show and add. Compare (issue 9) registers here the same way.
 import type { ComponentType } from 'react';
 import type { NewCell } from '../state/notebook';
 import type { CellKind } from '../state/notebook-schema';
 import { newExperiment, newNote } from './defaults';
+import { useRuns } from '../state/runs';
 import { ExperimentCell, ExperimentTitle } from './experiment/experiment-cell';
+import { InspectCell, InspectTitle } from './inspect/inspect-cell';
 import { NoteCell } from './note/note-cell';
 
 export interface CellKindDef {
@@ -24,6 +26,21 @@ export const CELL_KINDS: Partial<Record<CellKind, CellKindDef>> = {
     Body: ExperimentCell,
     Title: ExperimentTitle,
     runnable: true,
+  },
+  inspect: {
+    label: 'Inspect',
+    // the newest run of the workspace, if any: the lens has something to show at once
+    create: () => ({
+      kind: 'inspect',
+      runId: useRuns.getState().order[0] ?? null,
+      probeText: null,
+      layer: 0,
+      head: 0,
+      step: null,
+    }),
+    Body: InspectCell,
+    Title: InspectTitle,
+    runnable: false,
   },
 };
 

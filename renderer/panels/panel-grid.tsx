@@ -6,6 +6,7 @@ import { memo, useMemo } from 'react';
 import { ensureChartStyles } from '../charts/styles';
 import { AccuracyPanel, GradNormPanel, LearningRatePanel, LossPanel } from './metric-panels';
 import { useOwnedView, type PanelsView, type ViewChange } from './panel-view';
+import { RoutingHealthPanels } from './routing-health-panel';
 import { RoutingPanels } from './routing-panel';
 import { entriesOf, runInfo, useRunsVersion } from './run-data';
 
@@ -40,6 +41,7 @@ export const PanelGrid = memo(function PanelGrid(p: PanelGridProps) {
       <GradNormPanel {...shared} />
       {hasAccuracy && <AccuracyPanel {...shared} />}
       <RoutingPanels runId={routingRun} view={view} onViewChange={onViewChange} />
+      <RoutingHealthPanels runId={routingRun} layer={view.routingLayer} side={view.routingSide} />
     </section>
   );
 });

@@ -46,6 +46,9 @@ export class RunController {
     return this.byRun.get(runId) ?? null;
   }
 
+  /** The worker client of a run this page is training (null: not training here, or ending). */
+  liveClient = (runId: string): WorkbenchClient | null => this.byRun.get(runId)?.liveClient ?? null;
+
   /** Queue a new run of the cell's spec; returns the job id (null: not an Experiment cell). */
   runCell(cellId: CellId): number | null {
     const cell = getDoc().cells[cellId] as ExperimentCell | undefined;

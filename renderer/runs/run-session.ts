@@ -112,6 +112,12 @@ export class RunSession {
     return id;
   }
 
+  /** The worker while the run trains here (probes, tokenize, atlas and trace between steps: the routing lens's
+   *  "now"); null before the run exists and once it is ending. */
+  get liveClient(): WorkbenchClient | null {
+    return this.runId && !this.ending ? this.client : null;
+  }
+
   pause = () => this.client.request('pause', {}).then(() => undefined);
   resume = () => this.client.request('resume', {}).then(() => undefined);
   step = () => this.client.request('step', {}).then(() => undefined);

@@ -169,9 +169,10 @@ describe('every panel in every state, in both themes', () => {
     await page.locator('[data-case="three-runs"] path.swc-line').first().waitFor();
     const kase = (id: string) => page.locator(`[data-case="${id}"]`);
 
-    // three runs: loss, lr, grad norm, routing usage (five experts stacked) and health
+    // three runs: loss, lr, grad norm, routing usage (five experts stacked) and health, then the routing-health
+    // panels (Jain, entropy and dead, margin, flip rate; no co-occurrence in these rows)
     const three = kase('three-runs');
-    expect(await three.getByRole('figure').count()).toBe(5);
+    expect(await three.getByRole('figure').count()).toBe(9);
     expect(await three.locator('path.swc-stack').count()).toBe(5);
     const usageTicks = three.getByRole('figure', { name: /^expert usage/ }).locator('.recharts-yAxis-tick-labels text');
     expect(await usageTicks.allTextContents()).toEqual(['0%', '25%', '50%', '75%', '100%']);

@@ -53,6 +53,10 @@ describe('buildAtlas (pure)', () => {
     expect(Array.from(g0!.signature).map((x) => +x.toFixed(6))).toEqual(
       [2 / 3, 0, 1 / 3, 0, 1, 0].map((x) => +x.toFixed(6)),
     );
+    // every position's chosen experts and gates, per group [P, k]
+    expect(Array.from(g0!.idx)).toEqual([0, 1, 0, 1, 2, 0]);
+    expect(Array.from(g1!.idx)).toEqual([2, 2, 2, 2, 2, 1]);
+    expect(Array.from(g0!.gates)).toEqual([0.9, 0.8, 0.7, 0.6, 0.95, 0.4].map(Math.fround));
     expect(g1!.counts).toEqual([0, 1, 5]);
     expect(g1!.topContexts[1]).toEqual({ pos: [5], gate: [Math.fround(0.99)] });
   });
@@ -100,9 +104,15 @@ describe.each(['wasm', 'cpu'] as const)('the expert atlas on %s', (backend) => {
         if (g.counts[e]) expect(tt.type.length).toBeGreaterThan(0); // every used expert lists tokens
       });
     }
-    // a listed context really chose its expert there, with that gate
+    // a listed context really chose its expert there, with that gate; every position's selection is the model's
     const sel = runSync(readLayers(tr, b, {}))[1]!.dst!;
     const g = r.groups.find((x) => x.layer === 1 && x.side === 'dst' && x.head === 1)!;
+    expect(g.idx).toHaveLength(n * g.k);
+    for (let p = 0; p < n; p++)
+      for (let j = 0; j < g.k; j++) {
+        expect(g.idx[p * g.k + j]).toBe(sel.idx[(p * 2 + 1) * g.k + j]);
+        expect(g.gates[p * g.k + j]).toBe(sel.gates[(p * 2 + 1) * g.k + j]);
+      }
     g.topContexts.forEach((c, e) =>
       c.pos.forEach((p, i) => {
         const slots = [0, 1].map((j) => (p * 2 + 1) * 2 + j);

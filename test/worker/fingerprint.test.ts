@@ -25,6 +25,11 @@ const HISTORY: { version: number; sha256: string; why?: string }[] = [
   { version: 1, sha256: 'bc79e7c4d70155d0ef3b98a992877f0855cec29272307a7ab7c84cc078dc6496' },
   // issue 9: probe interventions and outputs, tokenize/atlas/trace requests and events, routing health fields
   { version: 2, sha256: '2a1985c8005b69c9a69a393a82227be633b7a000ae3d59ec27ab7922f341df45' },
+  {
+    version: 2,
+    sha256: '67983dea673d3c58f8ddc85533c66978b681f6a307c53c9821494a0de2649f20',
+    why: 'the atlas event gains per-position selections (AtlasGroup idx, gates); an atlas is only a request answer of the same build (never on disk, never read by another host), so no host of version 2 sees it',
+  },
 ];
 
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');

@@ -79,6 +79,8 @@ describe('routing-lens requests over worker_threads', () => {
     expect(at.report.ids.length).toBe(48);
     expect(at.report.groups).toHaveLength(10);
     expect(at.report.groups[0]!.signature).toBeInstanceOf(Float32Array);
+    expect(at.report.groups[0]!.idx).toBeInstanceOf(Int32Array);
+    expect(at.report.groups[0]!.idx.length).toBe(48 * at.report.groups[0]!.k);
     expect(at.report.groups.every((g) => g.topContexts.every((x) => x.pos.length <= 3))).toBe(true);
     expect(await refusal(c.request('atlas', { maxTokens: 0 }))).toMatch(/maxTokens/);
 
