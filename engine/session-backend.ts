@@ -1,7 +1,7 @@
 // Backend set-up for a session: the host's preparation hook per backend (Node: Dawn for webgpu), the wasm file
 // location (browser), then initBackend's webgpu -> wasm -> cpu order; every skipped backend comes with its reason.
 import * as tf from '@tensorflow/tfjs';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { type BackendName, initBackend } from './backend';
 
 export interface BackendSetup {
@@ -62,6 +62,9 @@ async function describeLimits(name: BackendName): Promise<BackendSetup['limits']
   } else if (name === 'wasm') {
     out.simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
     out.multithread = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
+    // XNNPACK's pool: 1 without the threaded build (Node, or a page that is not cross-origin isolated); with it,
+    // tfjs 4.22 uses half the logical cores (capped at 8), so 1 on a 2-core machine, where 2 measured 3.5x slower
+    out.threads = Math.max(1, getThreadsCount()); // (-1: no pool at all, the single-threaded build)
   }
   return out;
 }

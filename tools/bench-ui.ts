@@ -17,6 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { trainSpeed } from './bench-ui-train';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const CHART_PAGE = 'test/e2e/pages/charts-page.tsx'; // bundled by path (tools import nothing from test/)
@@ -160,6 +161,7 @@ async function chartRedraw(opts: Options): Promise<Figures> {
 
 const MEASUREMENTS: Record<string, (o: Options) => Promise<Figures>> = {
   chart_redraw: chartRedraw,
+  train_speed: () => trainSpeed(), // app vs CLI tokens/s, threaded wasm, longest task while training (bench-ui-train.ts)
 };
 
 function parseArgs(argv: string[]): Options {

@@ -1,8 +1,13 @@
 // The sidebar: the workspace's notebooks (open, new, rename, move to trash) and every run in the workspace, the
-// app's and the CLI's, with its state as an icon and a word (never colour alone).
+// app's and the CLI's, with its state as an icon and a word (never colour alone); an interrupted run offers Resume,
+// and clicking a run shows the cell that owns it.
 import { memo, useState } from 'react';
-import type { RunListing, RunStatus } from '../../engine/contracts/platform';
+import type { RunListing } from '../../engine/contracts/platform';
 import { createNotebook, openNotebook, trashNotebook, useFiles } from '../state/notebook-files';
+import { runActions } from '../runs/actions';
+import { ownerCell } from '../runs/controller';
+import { selectRun } from '../runs/selection';
+import { useRunPhase, type RunPhase } from '../runs/status';
 import { useRuns } from '../state/runs';
 import { viewActions } from '../state/view';
 import { Icon, type IconName } from './icons';
@@ -91,12 +96,17 @@ function Notebooks() {
   );
 }
 
-const STATUS: Record<RunStatus, { icon: IconName; word: string }> = {
+const STATUS: Record<RunPhase, { icon: IconName; word: string }> = {
   running: { icon: 'dot', word: 'running' },
   complete: { icon: 'check', word: 'complete' },
   interrupted: { icon: 'pause', word: 'interrupted' },
   failed: { icon: 'close', word: 'failed' },
   stopped: { icon: 'square', word: 'stopped' },
+  queued: { icon: 'dot', word: 'queued' },
+  starting: { icon: 'dot', word: 'starting' },
+  paused: { icon: 'pause', word: 'paused' },
+  stopping: { icon: 'square', word: 'stopping' },
+  unknown: { icon: 'dot', word: 'loading' },
 };
 
 function progress(l: RunListing): string {
@@ -104,10 +114,22 @@ function progress(l: RunListing): string {
   return `${Math.floor((100 * l.lastStep) / l.totalSteps)}%`;
 }
 
+/** Show the run's cell (scrolled into view, focused, the run picked in its panels), when a cell of this notebook has it. */
+function revealRun(id: string): void {
+  const cell = ownerCell(id);
+  if (!cell) return void viewActions.toast('No cell of this notebook shows this run.');
+  selectRun(cell, id);
+  viewActions.focusCell(cell);
+  const el = document.getElementById(`cell-${cell}`);
+  el?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  el?.focus({ preventScroll: true });
+}
+
 const RunItem = memo(function RunItem({ id }: { id: string }) {
   const l = useRuns((s) => s.runs[id]?.listing ?? null);
+  const phase = useRunPhase(id);
   if (!l) return null;
-  const st = STATUS[l.status];
+  const st = STATUS[phase === 'unknown' ? l.status : phase];
   const who = l.writer === 'cli' ? 'CLI' : l.writer === 'app' ? 'app' : l.writer === 'export' ? 'export' : null;
   const title = [
     `${l.name} (${l.id})`,
@@ -117,21 +139,36 @@ const RunItem = memo(function RunItem({ id }: { id: string }) {
   ]
     .filter(Boolean)
     .join('\n');
+  const live = phase === 'running' || phase === 'paused' || phase === 'stopping';
   return (
     <li
-      className={`run-item run-${l.status}`}
+      className={`run-item run-${phase === 'paused' ? 'interrupted' : phase}`}
       title={title}
       tabIndex={0}
       aria-label={`${l.name}: ${st.word}${who ? `, ${who}` : ''}`}
+      onClick={(e) => !(e.target as Element).closest('button') && revealRun(id)}
+      onKeyDown={(e) => e.key === 'Enter' && e.target === e.currentTarget && revealRun(id)}
     >
       <span className="run-icon">
         <Icon name={st.icon} size={14} />
       </span>
       <span className="run-name">{l.name}</span>
       {who === 'CLI' && <span className="tag">CLI</span>}
-      <span className="run-meta">
-        {l.status === 'running' ? progress(l) : l.status === 'interrupted' ? `${st.word} ${progress(l)}` : st.word}
-      </span>
+      {phase === 'interrupted' ? (
+        <button
+          type="button"
+          className="btn btn-small run-resume"
+          aria-label={`Resume ${l.name}`}
+          title={`Interrupted at ${progress(l)}: continue from its newest checkpoint`}
+          onClick={() => runActions.resumeInterrupted(id)}
+        >
+          Resume
+        </button>
+      ) : (
+        <span className="run-meta">
+          {live ? `${st.word === 'running' ? '' : st.word + ' '}${progress(l)}` : st.word}
+        </span>
+      )}
     </li>
   );
 });

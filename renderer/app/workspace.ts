@@ -1,5 +1,5 @@
 // Connecting the page to its workspace: the first listings, the notebook to open, and the workspace events
-// (notebook list, run listings, notebooks written elsewhere). Returns the disconnect function.
+// (notebook list, notebooks written elsewhere; the runs are renderer/runs/'s). Returns the disconnect function.
 import type { WorkspaceInfo } from '../../engine/contracts/platform';
 import { getPlatform } from '../platform/context';
 import {
@@ -9,7 +9,7 @@ import {
   preferredNotebook,
   setNotebookList,
 } from '../state/notebook-files';
-import { setListings } from '../state/runs';
+import { installRuns } from '../runs/install';
 import { viewActions } from '../state/view';
 import { create } from 'zustand';
 
@@ -21,18 +21,17 @@ export const useWorkspaceInfo = create<{ info: WorkspaceInfo | null; error: stri
 export function connectWorkspace(): () => void {
   const p = getPlatform();
   let live = true;
+  const uninstallRuns = installRuns(); // run listings and data (renderer/runs/sync.ts), the run controller
   const unwatch = p.watch((ev) => {
     if (ev.type === 'notebooks') setNotebookList(ev.notebooks);
-    else if (ev.type === 'runs') setListings(ev.runs);
     else if (ev.type === 'notebook-changed') void notebookChangedElsewhere(ev.name, ev.version);
   });
   void (async () => {
     try {
-      const [info, notebooks, runs] = await Promise.all([p.workspaceInfo(), p.listNotebooks(), p.listRuns()]);
+      const [info, notebooks] = await Promise.all([p.workspaceInfo(), p.listNotebooks()]);
       if (!live) return;
       useWorkspaceInfo.setState({ info, error: null });
       setNotebookList(notebooks);
-      setListings(runs);
       const want = preferredNotebook();
       const name = want && notebooks.some((n) => n.name === want) ? want : (notebooks[0]?.name ?? null);
       if (name) await openNotebook(name);
@@ -49,6 +48,7 @@ export function connectWorkspace(): () => void {
   return () => {
     live = false;
     unwatch();
+    uninstallRuns();
     window.removeEventListener('pagehide', onHide);
     document.removeEventListener('visibilitychange', onVisibility);
   };

@@ -47,6 +47,9 @@ const NAME_BY_STATUS: Record<number, PlatformErrorName> = {
   413: 'TooLarge',
 };
 
+/** Largest writeRun body sent with `keepalive` (the browser allows 64 KiB of keepalive bodies in flight). */
+const KEEPALIVE_MAX = 16 * 1024;
+
 export function newClientId(): string {
   const c = globalThis.crypto;
   if (c && typeof c.randomUUID === 'function') return c.randomUUID();
@@ -75,10 +78,13 @@ export function createWebPlatform(options: WebPlatformOptions): PlatformApi {
   }
 
   async function call<K extends PlatformOp>(op: K, args: unknown[]): Promise<PlatformResults[K]> {
+    const body = JSON.stringify({ args });
     const res = await request(`/api/op/${op}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ args }),
+      body,
+      // a run's rows in flight when the tab closes still reach the host (keepalive bodies are capped at 64 KiB)
+      keepalive: op === 'writeRun' && body.length <= KEEPALIVE_MAX,
     });
     try {
       return ((await res.json()) as { result: PlatformResults[K] }).result;

@@ -19,6 +19,8 @@ export interface LiveInfo {
   backend?: { name: string; adapter: string; fallbacks: { backend: string; reason: string }[]; threads?: boolean };
   memory?: { numTensors: number; numBytes: number };
   lr?: number; // the live base learning rate (changeable while running)
+  limits?: Record<string, number | boolean | string>; // the backend's limits from the worker's ready event
+  totalSteps?: number; // spec.train.steps of the session
 }
 
 export interface RunEntry {
@@ -138,6 +140,17 @@ export function rollBack(id: string, step: number): void {
   touch(id);
 }
 
+/** Drop every row of a run (before its files are read again from the start, in the same frame: no flash). */
+export function clearRows(id: string): void {
+  const e = entry(id);
+  e.train.clear();
+  e.val.clear();
+  e.valTasks = {};
+  e.routing = [];
+  e.offsets = { metrics: 0, routing: 0 };
+  touch(id);
+}
+
 /** Replace fields of an entry (listing, summary, live, error, ...) and bump its version. */
 export function patch(
   id: string,
@@ -147,11 +160,27 @@ export function patch(
   touch(id);
 }
 
-/** The workspace listing: updates every known run's listing and the sidebar order. */
+const LISTING_KEYS = ['status', 'lastStep', 'metricsBytes', 'routingBytes', 'updatedMs', 'writer', 'name'] as const;
+const sameListing = (a: RunListing | null, b: RunListing) =>
+  a !== null &&
+  LISTING_KEYS.every((k) => a[k] === b[k]) &&
+  a.checkpoints.length === b.checkpoints.length &&
+  a.probes.length === b.probes.length;
+
+/** The workspace listing: updates every known run's listing and the sidebar order, in one store update. A listing is
+ *  not run data: the entries whose listing changed are replaced (listing selectors see it) without a version bump,
+ *  so the panels, which follow versions, do not redraw for it (the host re-lists a growing run several times a
+ *  second). */
 export function setListings(listings: RunListing[]): void {
-  for (const l of listings) entry(l.id).listing = l;
-  useRuns.setState({ order: listings.map((l) => l.id) });
-  for (const l of listings) touch(l.id);
+  const runs = { ...useRuns.getState().runs };
+  for (const l of listings) {
+    const e = runs[l.id] ?? blank(l.id);
+    if (!sameListing(e.listing, l)) runs[l.id] = { ...e, listing: l };
+  }
+  const order = listings.map((l) => l.id);
+  const same =
+    order.length === useRuns.getState().order.length && order.every((id, i) => id === useRuns.getState().order[i]);
+  useRuns.setState(same ? { runs } : { runs, order });
 }
 
 export function removeRun(id: string): void {

@@ -1,18 +1,19 @@
 // The Experiment cell, document side: preset, spec (a one-line summary; the form or the raw JSON when opened),
-// cost readout. The run bar and the live panels plug into RUN SLOT below (renderer/runs/, renderer/panels/).
+// cost readout; then RUN SLOT: the run bar, the cell's runs and the live panels (renderer/runs/, renderer/panels/).
 import './experiment.css';
 import './cost-run.css';
 import { memo } from 'react';
-import { Icon } from '../../app/icons';
 import type { CellId } from '../../state/notebook-schema';
 import { setSpecPanel, useSpecPanel, type SpecPanel } from '../../state/view';
 import { CostReadout } from './cost-readout';
 import { PaperWarning, PresetPicker } from './preset-picker';
-import { useExperimentRunner } from './runner';
+import { RunBar } from './run-bar';
+import { RunList } from './run-list';
+import { RunPanels } from './run-panels';
 import { SpecForm } from './spec-form';
 import { SpecJson } from './spec-json';
 import { specSummary } from './spec-summary';
-import { useSpec, useSpecCheck, useSpecProblem } from './use-spec';
+import { useSpec, useSpecCheck } from './use-spec';
 
 function SpecLine({ id }: { id: CellId }) {
   const check = useSpecCheck(id);
@@ -43,36 +44,14 @@ function SpecLine({ id }: { id: CellId }) {
   );
 }
 
-/**
- * RUN SLOT (placeholder until renderer/runs/ lands): the run bar goes here (Run / Pause / Resume / Step / Stop,
- * learning rate while running, progress with step/total, tokens/s and ETA, backend badge, tensor memory), then the
- * live panels (renderer/panels/). Run is disabled while the spec is invalid, naming the field.
- */
+/** RUN SLOT: the run bar (run-bar.tsx), the cell's runs (run-list.tsx) and the live panels (run-panels.tsx). */
 function RunSlot({ id }: { id: CellId }) {
-  const problem = useSpecProblem(id);
-  const runner = useExperimentRunner();
-  const why = problem
-    ? `Fix the spec first: ${problem}`
-    : runner
-      ? 'Train this spec (Shift+Enter)'
-      : 'Training from the notebook is not available in this build yet';
   return (
-    <div className="run-bar">
-      <button
-        type="button"
-        className="btn btn-primary"
-        disabled={problem !== null || runner === null}
-        title={why}
-        onClick={() => runner?.(id)}
-      >
-        <Icon name="play" size={14} /> Run
-      </button>
-      {problem && (
-        <p className="run-problem" role="status">
-          Spec problem: {problem}
-        </p>
-      )}
-    </div>
+    <>
+      <RunBar id={id} />
+      <RunList id={id} />
+      <RunPanels id={id} />
+    </>
   );
 }
 
