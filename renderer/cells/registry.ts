@@ -1,7 +1,11 @@
 // The cell kinds the notebook can show and add. Compare and Inspect (issue 9) register here the same way.
 import type { ComponentType } from 'react';
 import type { NewCell } from '../state/notebook';
-import type { CellKind } from '../state/notebook-schema';
+import type { CellId, CellKind } from '../state/notebook-schema';
+import { exportCellToPyTorch } from '../export/pytorch-export';
+import type { CellMenuItem } from './cell-menu';
+import { CompareCell, CompareTitle } from './compare/compare-cell';
+import { newCompare } from './compare/compare-doc';
 import { newExperiment, newNote } from './defaults';
 import { ExperimentCell, ExperimentTitle } from './experiment/experiment-cell';
 import { NoteCell } from './note/note-cell';
@@ -14,6 +18,8 @@ export interface CellKindDef {
   Title?: ComponentType<{ id: string }>;
   /** Shift+Enter on a cell of this kind; absent: the kind has nothing to run. */
   runnable: boolean;
+  /** Actions of the cell's "More" menu in its header; absent: no menu. */
+  menu?: (id: CellId) => CellMenuItem[];
 }
 
 export const CELL_KINDS: Partial<Record<CellKind, CellKindDef>> = {
@@ -24,7 +30,15 @@ export const CELL_KINDS: Partial<Record<CellKind, CellKindDef>> = {
     Body: ExperimentCell,
     Title: ExperimentTitle,
     runnable: true,
+    menu: (id) => [
+      {
+        label: 'Export to PyTorch',
+        title: 'Write this spec as a PyTorch folder (model, DDP training script, data) into the workspace’s exports/',
+        run: () => void exportCellToPyTorch(id),
+      },
+    ],
   },
+  compare: { label: 'Compare', create: () => newCompare(), Body: CompareCell, Title: CompareTitle, runnable: false },
 };
 
 export const addableKinds = (): [CellKind, CellKindDef][] => Object.entries(CELL_KINDS) as [CellKind, CellKindDef][];

@@ -44,7 +44,9 @@ describe('exportPyTorch', () => {
     const manifest = readJson(path.join(r.path, 'export.json'));
     expect(manifest.from.kind).toBe('spec');
     expect(manifest.params).toBe(r.params);
-    expect(fs.readFileSync(path.join(r.path, 'README.md'), 'utf8')).toContain('an Experiment cell of the workbench app');
+    expect(fs.readFileSync(path.join(r.path, 'README.md'), 'utf8')).toContain(
+      'an Experiment cell of the workbench app',
+    );
     // no staging folder is left behind
     expect(fs.readdirSync(exportsDir()).filter((n) => n.startsWith('.tmp'))).toEqual([]);
   });
