@@ -7,12 +7,42 @@ export function fontUrls(css: string): string[] {
   return [...new Set([...css.matchAll(/url\(\s*["']?([^"')]+\.woff2)["']?\s*\)/g)].map((m) => m[1]))];
 }
 
+/** The sources of a `src:` list, split at the top-level commas (a data: URL holds commas and semicolons). */
+function sources(list: string): string[] {
+  const out: string[] = [];
+  let depth = 0,
+    start = 0;
+  for (let i = 0; i < list.length; i++) {
+    if (list[i] === '(') depth++;
+    else if (list[i] === ')') depth--;
+    else if (list[i] === ',' && depth === 0) {
+      out.push(list.slice(start, i).trim());
+      start = i + 1;
+    }
+  }
+  out.push(list.slice(start).trim());
+  return out;
+}
+
 /** Keep only the woff2 source of every `src:` list (woff and ttf are fallbacks for old browsers). */
 export function woff2Only(css: string): string {
-  return css.replace(/src:\s*([^;}]+)/g, (whole, list: string) => {
-    const woff2 = list.split(/,(?=\s*url\()/).find((s) => /\.woff2["']?\s*\)/.test(s) || /woff2/.test(s));
-    return woff2 ? `src:${woff2.trim()}` : whole;
-  });
+  let out = '';
+  let at = 0;
+  for (let i = css.indexOf('src:'); i >= 0; i = css.indexOf('src:', at)) {
+    let depth = 0,
+      end = i + 4;
+    for (; end < css.length; end++) {
+      const ch = css[end];
+      if (ch === '(') depth++;
+      else if (ch === ')') depth--;
+      else if ((ch === ';' || ch === '}') && depth === 0) break;
+    }
+    const list = css.slice(i + 4, end);
+    const woff2 = sources(list).find((s) => /format\(\s*["']woff2["']\s*\)/.test(s) || /\.woff2["']?\s*\)/.test(s));
+    out += css.slice(at, i) + 'src:' + (woff2 ?? list.trim());
+    at = end;
+  }
+  return out + css.slice(at);
 }
 
 function base64(bytes: Uint8Array): string {

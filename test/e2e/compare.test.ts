@@ -28,7 +28,10 @@ const poll = <T>(fn: () => T | Promise<T>, timeout = 30_000) => expect.poll(fn, 
 const cmp = (): Locator => page.locator('section.cell[data-kind="compare"]').first();
 const chart = () => cmp().getByRole('figure').first();
 const table = () => cmp().getByRole('table', { name: 'Compared runs' });
-const rowOrder = () => table().locator('tbody tr').evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run')));
+const rowOrder = () =>
+  table()
+    .locator('tbody tr')
+    .evaluateAll((rs) => rs.map((r) => r.getAttribute('data-run')));
 const lines = () => chart().locator('g.swc-run path.swc-raw');
 const valRows = (id: string) =>
   readFileSync(join(host.workspace, 'runs', id, 'metrics.jsonl'), 'utf8')
@@ -125,15 +128,30 @@ describe('the Compare cell', () => {
       .locator('g.swc-run')
       .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-series')));
     expect(keys.sort()).toEqual([`${ids['tiny-dense']}/val/loss`, `${ids['tiny-switchhead']}/val/loss`].sort());
-    // the attention column, params, MACs and a spec field that differs (the attention kind) are in the table
+    // the attention column, params, MACs, and a spec field that differs (d_head) are in the table
     const head = await table().locator('thead th').allInnerTexts();
-    for (const h of ['run', 'attention', 'kind', 'params', 'attn MACs', 'matrices', 'val loss', 'bits/byte', 'tok/s'])
+    for (const h of [
+      'run',
+      'attention',
+      'params',
+      'attn MACs',
+      'attn mem',
+      'matrices',
+      'val loss',
+      'bits/byte',
+      'tok/s',
+      'status',
+      'dHead',
+    ])
       expect(head.join('|')).toContain(h);
     expect(await table().locator('tbody tr').count()).toBe(2);
 
     const valLoss = (id: string) => valRows(id).at(-1).loss as number;
     const byLoss = [ids['tiny-switchhead'], ids['tiny-dense']].sort((a, b) => valLoss(a) - valLoss(b));
-    const header = (name: string) => table().locator('thead th').filter({ hasText: new RegExp(`^${name}`) });
+    const header = (name: string) =>
+      table()
+        .locator('thead th')
+        .filter({ hasText: new RegExp(`^${name}`) });
     await header('run').getByRole('button').click();
     expect(await header('run').getAttribute('aria-sort')).toBe('ascending');
     expect(await rowOrder()).toEqual([ids['tiny-dense'], ids['tiny-switchhead']]); // d < s
@@ -154,7 +172,8 @@ describe('the Compare cell', () => {
     await cmp().getByRole('button', { name: 'Show tiny-dense' }).click();
     await poll(() => lines().count()).toBe(2);
 
-    const stroke = () => chart().locator(`g.swc-run[data-series="${dense}/val/loss"] path.swc-raw`).getAttribute('stroke');
+    const stroke = () =>
+      chart().locator(`g.swc-run[data-series="${dense}/val/loss"] path.swc-raw`).getAttribute('stroke');
     const before = await stroke();
     await cmp().getByRole('button', { name: 'Colour of tiny-dense' }).click();
     await shots('colour-chip');
@@ -180,17 +199,20 @@ describe('the Compare cell', () => {
     await chart().getByRole('combobox', { name: 'X axis' }).selectOption('macs');
     await poll(async () => (await xTicks()).join(' ')).not.toBe(steps.join(' '));
     expect(await chart().locator('.swc-xlabel').innerText()).toBe('attention MACs');
-    await cmp().getByRole('textbox', { name: 'Filter runs' }).fill('dense');
+    await cmp().getByRole('searchbox', { name: 'Filter runs' }).fill('dense');
     await poll(() => rowOrder()).toEqual([ids['tiny-dense']]);
     await poll(() => lines().count()).toBe(1);
     expect(await cmp().getByRole('status').filter({ hasText: 'runs match' }).innerText()).toMatch(/1 of 2 runs/);
-    await cmp().getByRole('textbox', { name: 'Filter runs' }).fill('');
+    await cmp().getByRole('searchbox', { name: 'Filter runs' }).fill('');
     await poll(() => lines().count()).toBe(2);
   });
 
   it('says which axes are not comparable once a run with another tokenizer joins', async () => {
     await cmp().getByRole('button', { name: 'Choose runs' }).click();
-    await page.getByRole('dialog', { name: 'Runs to compare' }).getByRole('checkbox', { name: /tiny-bpe/ }).check();
+    await page
+      .getByRole('dialog', { name: 'Runs to compare' })
+      .getByRole('checkbox', { name: /tiny-bpe/ })
+      .check();
     await page.keyboard.press('Escape');
     const note = cmp().getByRole('note', { name: 'Not comparable' });
     await poll(() => note.count()).toBe(1);
@@ -211,7 +233,7 @@ describe('the Compare cell', () => {
 });
 
 describe('exports', () => {
-  it("exports the chart as SVG, PNG (2x), CSV and JSON that parse and hold every point", async () => {
+  it('exports the chart as SVG, PNG (2x), CSV and JSON that parse and hold every point', async () => {
     const files: Record<string, Buffer> = {};
     for (const item of ['SVG', 'PNG (2×)', 'CSV data', 'JSON data']) {
       const f = await download(async () => {
@@ -280,9 +302,9 @@ describe('exports', () => {
       });
       const p = await offline.newPage();
       const requests: string[] = [];
-      p.on('request', (r) => requests.push(r.url()));
+      p.on('request', (r) => !r.url().startsWith('data:') && requests.push(r.url()));
       await p.goto(`file://${file}`);
-      expect(requests).toEqual([`file://${file}`]); // nothing else loads
+      expect(requests, requests.join('\n')).toEqual([`file://${file}`]); // nothing else loads
       expect(await p.getByRole('heading', { level: 1 }).innerText()).toBe('Untitled');
       const figures = p.getByRole('figure');
       expect(await figures.count()).toBeGreaterThanOrEqual(1);
@@ -292,7 +314,9 @@ describe('exports', () => {
       expect(await p.locator('.katex').count()).toBeGreaterThan(0);
       expect(await p.locator('table.runs tbody tr').count()).toBe(2);
       expect(await p.locator('table.runs').innerText()).toMatch(/tiny-switchhead/);
-      await p.screenshot({ path: join(import.meta.dirname, `../../test-artifacts/screenshots/compare-report-${scheme}.png`) });
+      await p.screenshot({
+        path: join(import.meta.dirname, `../../test-artifacts/screenshots/compare-report-${scheme}.png`),
+      });
       await offline.close();
     }
   });
@@ -316,7 +340,12 @@ describe('exports', () => {
     const zip = unzipSync(new Uint8Array(plain.bytes));
     const metrics = new TextDecoder().decode(zip[`runs/${ids['tiny-dense']}/metrics.jsonl`]);
     const onDisk = readFileSync(join(host.workspace, 'runs', ids['tiny-dense'], 'metrics.jsonl'), 'utf8');
-    expect(metrics.trim().split('\n').map((l) => JSON.parse(l))).toEqual(
+    expect(
+      metrics
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual(
       onDisk
         .trim()
         .split('\n')
@@ -349,7 +378,7 @@ describe('exports', () => {
 describe("the paper's comparison", () => {
   it('adds three Experiment cells above, queues their runs and binds the Compare cell to them', async () => {
     await cmp().getByRole('button', { name: "Set up the paper's comparison" }).click();
-    const dialog = page.getByRole('dialog', { name: /paper’s comparison/ });
+    const dialog = page.getByRole('alertdialog', { name: /paper’s comparison/ });
     await poll(() => dialog.isVisible()).toBe(true);
     expect(await dialog.innerText()).toMatch(/cpu-switchhead-k2, cpu-xl, cpu-xl-h2: seed 42, the same data/);
     await dialog.getByRole('button', { name: 'Queue 3 runs' }).click();
@@ -372,7 +401,9 @@ describe("the paper's comparison", () => {
       const bar = exps.nth(i).getByRole('group', { name: 'Run controls' });
       await bar.getByRole('button', { name: /^(Cancel|Stop)$/ }).click();
     }
-    await poll(() => exps.locator('.run-bar .run-phase', { hasText: /queued|starting|running/ }).count(), 90_000).toBe(0);
+    await poll(() => exps.locator('.run-bar .run-phase', { hasText: /queued|starting|running/ }).count(), 90_000).toBe(
+      0,
+    );
     const nb = JSON.parse(readFileSync(join(host.workspace, 'notebooks', 'Untitled.swhnb.json'), 'utf8'));
     const compare = nb.cells.find((c: { kind: string }) => c.kind === 'compare');
     const expIds = nb.cells.filter((c: { kind: string }) => c.kind === 'experiment').map((c: { id: string }) => c.id);
@@ -388,7 +419,9 @@ describe("the paper's comparison", () => {
     await page.getByRole('menuitem', { name: 'Export to PyTorch' }).click();
     const toast = page.getByRole('status').filter({ hasText: `Exported “${REPRODUCTION.switchhead}” to PyTorch` });
     await poll(() => toast.count()).toBe(1);
-    const spec = JSON.parse(readFileSync(join(host.workspace, 'exports', REPRODUCTION.switchhead, 'spec.json'), 'utf8'));
+    const spec = JSON.parse(
+      readFileSync(join(host.workspace, 'exports', REPRODUCTION.switchhead, 'spec.json'), 'utf8'),
+    );
     expect(spec.name).toBe(REPRODUCTION.switchhead);
     expect(errors.filter((e) => !/ 409|Conflict/.test(e))).toEqual([]);
   });

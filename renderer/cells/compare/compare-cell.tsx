@@ -127,7 +127,7 @@ function CompareBody({ id, c, readOnly }: { id: CellId; c: CompareDoc; readOnly:
         </div>
       )}
       {m.runIds.length === 0 ? (
-        <EmptyCompare id={id} readOnly={readOnly} />
+        <EmptyCompare id={id} readOnly={readOnly} following={c.followCells?.length ?? 0} />
       ) : (
         <>
           <MetricChart

@@ -30,7 +30,7 @@ export interface CompareRow {
   bpb: number | null;
   tokensPerS: number | null;
   tokenizer: string | null; // "byte", "BPE 8000", "char"
-  dataset: string | null; // spec.json's dataset ("gutenberg", "copy task", ...)
+  dataset: string | null; // what it trains on: "gutenberg", "copy task (length 8, 16 symbols)", a file's path
   tokensPerStep: number | null; // batch × sequence length
   fields: Record<string, string>; // every spec leaf as text, by dotted path ("model.attention.nHeads")
 }
@@ -54,7 +54,10 @@ export function tokenizerLabel(spec: ExperimentSpec): string {
 export function datasetLabel(spec: ExperimentSpec): string {
   const s = spec.data.source;
   if (s.kind === 'corpus') return s.name;
-  if (s.kind === 'synthetic') return `${s.task} task`;
+  if (s.kind === 'synthetic')
+    return s.task === 'modadd'
+      ? `modadd task (p ${s.modulus})`
+      : `${s.task} task (length ${s.length}, ${s.symbols} symbols${s.task === 'mixture' ? `, p ${s.modulus}` : ''})`;
   if (s.kind === 'file') return s.path;
   return s.name;
 }
@@ -76,7 +79,7 @@ function parseSpecOf(specFile: unknown): ExperimentSpec | null {
 
 export function compareRow(f: RunFacts): CompareRow {
   const spec = parseSpecOf(f.specFile);
-  const file = (f.specFile ?? {}) as { vocabSize?: unknown; dataset?: unknown };
+  const file = (f.specFile ?? {}) as { vocabSize?: unknown };
   const s = (f.summary ?? null) as {
     params?: unknown;
     valLoss?: unknown;
@@ -102,7 +105,7 @@ export function compareRow(f: RunFacts): CompareRow {
     bpb: num(s?.bpb) ?? num(f.lastVal?.bpb),
     tokensPerS: num(s?.tokensPerS) ?? (t && t.time_s > 0 ? t.tokens / t.time_s : null),
     tokenizer: spec ? tokenizerLabel(spec) : null,
-    dataset: typeof file.dataset === 'string' ? file.dataset : spec ? datasetLabel(spec) : null,
+    dataset: spec ? datasetLabel(spec) : null,
     tokensPerStep: spec ? spec.data.batchSize * spec.data.seqLen : null,
     fields: spec ? flattenSpec(spec) : {},
   };

@@ -92,9 +92,18 @@ const TAIL: Column[] = [
   },
 ];
 
-/** The table's columns for these rows: the fixed ones, with a column per differing spec field after "attention". */
+/** Spec fields the "attention" column already says (kind, heads, experts, k, a σ-MoE MLP). */
+const IN_ATTENTION = new Set([
+  'model.attention.kind',
+  'model.attention.nHeads',
+  'model.attention.nExperts',
+  'model.attention.k',
+  'model.mlp.kind',
+]);
+
+/** The table's columns for these rows: the fixed ones, then a column per other spec field that differs. */
 export function compareColumns(rows: readonly CompareRow[]): Column[] {
-  const paths = differingFields(rows);
+  const paths = differingFields(rows).filter((p) => !IN_ATTENTION.has(p));
   const labels = fieldLabels(paths);
   const fields: Column[] = paths.map((p) => ({
     key: `spec:${p}`,
@@ -108,7 +117,7 @@ export function compareColumns(rows: readonly CompareRow[]): Column[] {
     },
     text: (r) => dash(r.fields[p]),
   }));
-  return [NAME, ATTENTION, ...fields, ...TAIL];
+  return [NAME, ATTENTION, ...TAIL, ...fields];
 }
 
 export interface SortSpec {
@@ -139,12 +148,13 @@ export function nextSort(current: SortSpec, column: string): SortSpec {
   return current.column === column ? { column, dir: current.dir === 'asc' ? 'desc' : 'asc' } : { column, dir: 'asc' };
 }
 
-/** Rows whose text (id, name, status and every column's text) holds every word of `query` (any case). */
+/** Rows whose text (id and every column's text: name, attention, the differing fields, status...) holds every word
+ *  of `query` (any case). */
 export function filterRows(rows: readonly CompareRow[], columns: readonly Column[], query: string): CompareRow[] {
   const words = query.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return [...rows];
   return rows.filter((r) => {
-    const hay = [r.id, ...columns.map((c) => c.text(r)), ...Object.values(r.fields)].join(' ').toLowerCase();
+    const hay = [r.id, ...columns.map((c) => c.text(r))].join(' ').toLowerCase();
     return words.every((w) => hay.includes(w));
   });
 }

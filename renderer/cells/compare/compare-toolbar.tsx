@@ -97,7 +97,16 @@ export const CompareToolbar = memo(function CompareToolbar(p: CompareToolbarProp
   );
 });
 
-export function EmptyCompare({ id, readOnly }: { id: CellId; readOnly: boolean }) {
+export function EmptyCompare({ id, readOnly, following }: { id: CellId; readOnly: boolean; following: number }) {
+  if (following > 0)
+    return (
+      <div className="cmp-empty" role="status">
+        <p>
+          Waiting for the runs of the {following} Experiment cell{following === 1 ? '' : 's'} above: each joins this
+          comparison as it starts (they train one after another).
+        </p>
+      </div>
+    );
   return (
     <div className="cmp-empty">
       <p>

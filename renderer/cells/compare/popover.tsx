@@ -1,6 +1,7 @@
 // A button that opens a small panel under it (the run picker, a colour chip's swatches): closed by Escape (focus goes
-// back to the button), a click outside, or the panel's own choice; the panel's first control takes focus.
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
+// back to the button), a click outside, scrolling, or the panel's own choice; the panel's first control takes focus.
+// The panel is placed with fixed coordinates, so a scrolling table around the button never clips it.
+import { useEffect, useId, useRef, useState, type CSSProperties, type ReactNode } from 'react';
 
 export interface PopoverProps {
   label: string; // the button's accessible name
@@ -15,6 +16,7 @@ export interface PopoverProps {
 
 export function Popover(p: PopoverProps) {
   const [open, setOpen] = useState(false);
+  const [place, setPlace] = useState<CSSProperties>({});
   const box = useRef<HTMLSpanElement>(null);
   const btn = useRef<HTMLButtonElement>(null);
   const panelId = useId();
@@ -27,12 +29,17 @@ export function Popover(p: PopoverProps) {
       setOpen(false);
       btn.current?.focus();
     };
+    const moved = (e: Event) => !box.current?.querySelector('.cmp-pop')?.contains(e.target as Node) && setOpen(false);
     document.addEventListener('pointerdown', away);
     document.addEventListener('keydown', esc, true);
-    box.current?.querySelector<HTMLElement>('.cmp-pop :is(input, button, select)')?.focus();
+    window.addEventListener('scroll', moved, true);
+    window.addEventListener('resize', moved);
+    box.current?.querySelector<HTMLElement>('.cmp-pop :is(input, button, select)')?.focus({ preventScroll: true });
     return () => {
       document.removeEventListener('pointerdown', away);
       document.removeEventListener('keydown', esc, true);
+      window.removeEventListener('scroll', moved, true);
+      window.removeEventListener('resize', moved);
     };
   }, [open]);
   return (
@@ -47,12 +54,16 @@ export function Popover(p: PopoverProps) {
         aria-expanded={open}
         aria-controls={open ? panelId : undefined}
         disabled={p.disabled}
-        onClick={() => setOpen((o) => !o)}
+        onClick={() => {
+          const r = btn.current!.getBoundingClientRect();
+          setPlace({ position: 'fixed', top: r.bottom + 4, left: Math.min(r.left, window.innerWidth - 360) });
+          setOpen((o) => !o);
+        }}
       >
         {p.button}
       </button>
       {open && (
-        <div className="cmp-pop" id={panelId} role={p.role ?? 'dialog'} aria-label={p.panelLabel}>
+        <div className="cmp-pop" style={place} id={panelId} role={p.role ?? 'dialog'} aria-label={p.panelLabel}>
           {p.children(() => {
             setOpen(false);
             btn.current?.focus();

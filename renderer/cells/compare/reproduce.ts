@@ -1,8 +1,8 @@
 // The paper's comparison at CPU scale in one click (issue 9; PRODUCT §2 idea 7): SwitchHead, its parameter-matched
 // dense baseline and dense attention with SwitchHead's number of heads (experiments' REPRODUCTION presets: same
 // seed, same data and data order), as three Experiment cells added above the Compare cell and queued through the
-// run controller one after another; the Compare cell follows those cells, so their runs join it as they start,
-// overlaid against attention MACs.
+// run controller one after another; the Compare cell then shows exactly their runs (it follows those cells, so
+// the runs join it as they start), overlaid against attention MACs.
 import { presets, REPRODUCTION } from '../../../experiments/index';
 import { presetTimings, STARTUP_S } from '../../../experiments/timing';
 import { parseSpec } from '../../../engine/spec';
@@ -64,6 +64,11 @@ export async function setUpReproduction(compareId: CellId, confirm = true): Prom
     cells.push(id);
   }
   notebookActions.update<CompareDoc>(compareId, {
+    runIds: [], // the comparison is these three runs (the cell's earlier runs stay in the workspace)
+    hidden: [],
+    colors: {},
+    colorBy: 'run',
+    filter: '',
     followCells: cells,
     xAxis: 'macs',
     yMetric: 'val.loss',

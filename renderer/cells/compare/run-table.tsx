@@ -146,24 +146,26 @@ export const RunTable = memo(function RunTable(p: RunTableProps) {
             return (
               <tr key={r.id} data-run={r.id} className={hidden ? 'cmp-hidden' : undefined}>
                 <td className="cmp-legend-col">
-                  <button
-                    type="button"
-                    className="cmp-dot"
-                    aria-label={`${hidden ? 'Show' : 'Hide'} ${label}`}
-                    aria-pressed={!hidden}
-                    title={hidden ? 'Hidden: click to show its line' : 'Click to hide its line'}
-                    onClick={() => p.onToggle(r.id)}
-                  >
-                    <LineSwatch style={style} hidden={hidden} />
-                  </button>
-                  <ColorChip
-                    label={label}
-                    style={style}
-                    mode={p.mode}
-                    enabled={p.colorByRun && !p.readOnly}
-                    why={`Colours follow ${p.colorByLabel}`}
-                    onPick={(pick) => p.onPick(r.id, pick)}
-                  />
+                  <span className="cmp-legend">
+                    <button
+                      type="button"
+                      className="cmp-dot"
+                      aria-label={`${hidden ? 'Show' : 'Hide'} ${label}`}
+                      aria-pressed={!hidden}
+                      title={hidden ? 'Hidden: click to show its line' : 'Click to hide its line'}
+                      onClick={() => p.onToggle(r.id)}
+                    >
+                      <LineSwatch style={style} hidden={hidden} />
+                    </button>
+                    <ColorChip
+                      label={label}
+                      style={style}
+                      mode={p.mode}
+                      enabled={p.colorByRun && !p.readOnly}
+                      why={`Colours follow ${p.colorByLabel}`}
+                      onPick={(pick) => p.onPick(r.id, pick)}
+                    />
+                  </span>
                 </td>
                 {p.columns.map((c) => (
                   <td
