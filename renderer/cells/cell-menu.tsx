@@ -18,7 +18,7 @@ export function CellMenu({ label, items }: { label: string; items: CellMenuItem[
     if (!open) return;
     const away = (e: Event) => box.current && !box.current.contains(e.target as Node) && setOpen(false);
     const keys = (e: KeyboardEvent) => {
-      const list = [...(box.current?.querySelectorAll<HTMLButtonElement>('[role=menuitem]') ?? [])];
+      const list = Array.from(box.current?.querySelectorAll<HTMLButtonElement>('[role=menuitem]') ?? []);
       const i = list.indexOf(document.activeElement as HTMLButtonElement);
       if (e.key === 'Escape') {
         e.stopPropagation();

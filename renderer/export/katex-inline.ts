@@ -1,6 +1,6 @@
-// KaTeX's stylesheet for the HTML report, standing alone: its fonts fetched from this page's own bundle and written
-// in as data: URLs (woff2 only: every browser that reads the report reads woff2), so math renders offline exactly
-// as in the app. Loaded on demand (the stylesheet is not part of the app's start-up bundle).
+// KaTeX's stylesheet for the HTML report, standing alone: the page's own KaTeX rules (the app loads katex.min.css,
+// renderer/main.tsx) with their fonts fetched from the page's bundle and written in as data: URLs (woff2 only: every
+// browser that reads the report reads woff2), so math renders offline exactly as in the app.
 
 /** `url(...)` sources of a stylesheet's @font-face rules, as written. */
 export function fontUrls(css: string): string[] {
@@ -51,12 +51,47 @@ function base64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
-/** KaTeX's CSS with every font inlined (fetched relative to `base`, the stylesheet's own URL). */
-export async function inlinedKatexCss(base = document.baseURI): Promise<string> {
-  const css = woff2Only((await import('katex/dist/katex.min.css?inline')).default);
+/** A stylesheet's rules as text, with where it came from (relative font URLs are relative to it). */
+export interface SheetText {
+  href: string;
+  rules: string[];
+}
+
+/** The KaTeX rules of the page's stylesheets (its @font-face rules and every rule about .katex), with each
+ *  relative url() made absolute against its sheet. */
+export function katexRules(sheets: readonly SheetText[]): string {
+  const out: string[] = [];
+  for (const sheet of sheets)
+    for (const rule of sheet.rules) {
+      if (!/katex/i.test(rule)) continue;
+      out.push(
+        rule.replace(/url\(\s*(["']?)([^"')]+)\1\s*\)/g, (whole, _q: string, url: string) =>
+          /^(data:|[a-z][\w+.-]*:)/i.test(url) ? whole : `url("${new URL(url, sheet.href).href}")`,
+        ),
+      );
+    }
+  return out.join('\n');
+}
+
+/** The page's stylesheets as text (sheets it may not read are skipped). */
+function pageSheets(): SheetText[] {
+  const out: SheetText[] = [];
+  for (const sheet of Array.from(document.styleSheets)) {
+    try {
+      out.push({ href: sheet.href ?? document.baseURI, rules: Array.from(sheet.cssRules, (r) => r.cssText) });
+    } catch {
+      // another origin's sheet: not ours
+    }
+  }
+  return out;
+}
+
+/** KaTeX's CSS with every font inlined, ready for the report. */
+export async function inlinedKatexCss(): Promise<string> {
+  const css = woff2Only(katexRules(pageSheets()));
   let out = css;
   for (const url of fontUrls(css)) {
-    const res = await fetch(new URL(url, base));
+    const res = await fetch(url);
     if (!res.ok) throw new Error(`KaTeX font ${url}: ${res.status} ${res.statusText}`);
     const data = `data:font/woff2;base64,${base64(new Uint8Array(await res.arrayBuffer()))}`;
     out = out.split(url).join(data);

@@ -33,7 +33,7 @@ export function NotebookMenu() {
     if (!shown) return;
     const away = (e: Event) => box.current && !box.current.contains(e.target as Node) && setShown(false);
     const keys = (e: KeyboardEvent) => {
-      const items = [...(box.current?.querySelectorAll<HTMLButtonElement>('[role=menuitem]') ?? [])];
+      const items = Array.from(box.current?.querySelectorAll<HTMLButtonElement>('[role=menuitem]') ?? []);
       const i = items.indexOf(document.activeElement as HTMLButtonElement);
       if (e.key === 'Escape') {
         setShown(false);

@@ -18,7 +18,7 @@ import { reportHtml, type ReportFigure, type ReportSection, type ReportTable } f
 
 /** A chart frame's legend, read back from its DOM (swatch colour and dash, label). */
 function legendOf(fig: Element): LegendItem[] {
-  return [...fig.querySelectorAll<HTMLElement>('.swc-legend > span')].map((s) => {
+  return Array.from(fig.querySelectorAll<HTMLElement>('.swc-legend > span')).map((s) => {
     const sw = s.querySelector<HTMLElement>('.swc-swatch');
     const color = sw ? sw.style.borderColor || sw.style.background || '#888' : '#888';
     return { label: s.textContent ?? '', color, dash: sw?.style.borderTopStyle === 'dashed' ? '5 3' : undefined };
@@ -29,7 +29,7 @@ function legendOf(fig: Element): LegendItem[] {
 export function cellFigures(cellId: CellId): ReportFigure[] {
   const theme = readChartTheme();
   const out: ReportFigure[] = [];
-  for (const fig of document.querySelectorAll(`#cell-${cellId} figure`)) {
+  for (const fig of Array.from(document.querySelectorAll(`#cell-${cellId} figure`))) {
     const title = fig.getAttribute('aria-label') ?? '';
     const chart = fig.querySelector<SVGSVGElement>('svg.recharts-surface');
     if (chart) {

@@ -116,7 +116,9 @@ function figureHtml(f: ReportFigure): string {
       ? `<img src="${f.png}" alt="${escapeHtml(f.title)}"${f.width ? ` width="${f.width}"` : ''}${f.height ? ` height="${f.height}"` : ''}>`
       : '';
   if (!body) return '';
-  return `<figure aria-label="${escapeHtml(f.title)}">${body}<figcaption>${escapeHtml(f.title)}</figcaption></figure>`;
+  // an exported chart draws its own title; a canvas figure gets it as a caption
+  const caption = f.svg ? '' : `<figcaption>${escapeHtml(f.title)}</figcaption>`;
+  return `<figure aria-label="${escapeHtml(f.title)}">${body}${caption}</figure>`;
 }
 
 function tableHtml(t: ReportTable): string {

@@ -285,15 +285,20 @@ describe('exports', () => {
   it('exports the notebook as one HTML report that opens offline, without scripts, and shows its figures', async () => {
     await page.getByRole('button', { name: 'Notebook', exact: true }).click();
     await shots('notebook-menu');
-    const report = await download(() => page.getByRole('menuitem', { name: 'Export report (HTML)' }).click());
-    expect(report.name).toBe('untitled.html');
-    const html = report.bytes.toString('utf8');
-    expect(html).not.toMatch(/<script/i);
-    expect(html).toContain("default-src 'none'");
-    expect(html).toMatch(/@font-face\{[^}]*src:url\(data:font\/woff2;base64,/); // KaTeX's fonts inside
-    const file = join(mkdtempSync(join(tmpdir(), 'swhwb-report-')), 'report.html');
-    writeFileSync(file, html);
+    // the report takes the page's theme: one exported in each
     for (const scheme of ['light', 'dark'] as const) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForTimeout(350);
+      if (scheme === 'dark') await page.getByRole('button', { name: 'Notebook', exact: true }).click();
+      const report = await download(() => page.getByRole('menuitem', { name: 'Export report (HTML)' }).click());
+      expect(report.name).toBe('untitled.html');
+      const html = report.bytes.toString('utf8');
+      expect(html).not.toMatch(/<script/i);
+      expect(html).toContain("default-src 'none'");
+      expect(html).toContain(`data-theme="${scheme}"`);
+      expect(html).toMatch(/@font-face\{[^}]*src:url\(data:font\/woff2;base64,/); // KaTeX's fonts inside
+      const file = join(mkdtempSync(join(tmpdir(), 'swhwb-report-')), 'report.html');
+      writeFileSync(file, html);
       const offline = await browser.newContext({
         offline: true,
         javaScriptEnabled: false,
@@ -319,6 +324,7 @@ describe('exports', () => {
       });
       await offline.close();
     }
+    await page.emulateMedia({ colorScheme: 'light' });
   });
 
   it('exports the runs as a zip listing each run’s files (checkpoints only when asked)', async () => {

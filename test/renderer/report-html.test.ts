@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { fontUrls, woff2Only } from '../../renderer/export/katex-inline';
+import { fontUrls, katexRules, woff2Only } from '../../renderer/export/katex-inline';
 import { escapeHtml, inlineSvg, REPORT_CSP, reportHtml, type ReportInput } from '../../renderer/export/report-html';
 
 const SVG =
@@ -136,6 +136,29 @@ describe('KaTeX fonts for the report', () => {
     expect(urls.length).toBe((css.match(/@font-face/g) ?? []).length);
     expect(urls.every((u) => u.endsWith('.woff2'))).toBe(true);
     expect(only).toContain('.katex{'); // the rules themselves are untouched
+  });
+
+  it("takes the page's KaTeX rules, with font URLs made absolute against their stylesheet", () => {
+    const rules = katexRules([
+      {
+        href: 'http://127.0.0.1:5/assets/index-abc.css',
+        rules: [
+          'body { margin: 0px; }',
+          '@font-face { font-family: KaTeX_AMS; src: url("KaTeX_AMS-Regular-x.woff2") format("woff2"), url(./KaTeX_AMS-Regular-y.woff) format("woff"); }',
+          '.katex { font: 1.21em KaTeX_Main, "Times New Roman", serif; }',
+          '@font-face { font-family: KaTeX_Size3; src: url("data:font/woff2;base64,AA;BB,CC") format("woff2"); }',
+        ],
+      },
+      { href: 'http://127.0.0.1:5/', rules: ['.note .katex-display { overflow-x: auto; }', '.cell { color: red; }'] },
+    ]);
+    expect(rules).not.toMatch(/body|\.cell/);
+    expect(rules).toContain('url("http://127.0.0.1:5/assets/KaTeX_AMS-Regular-x.woff2")');
+    expect(rules).toContain('url("http://127.0.0.1:5/assets/KaTeX_AMS-Regular-y.woff")');
+    expect(rules).toContain('url("data:font/woff2;base64,AA;BB,CC")');
+    expect(rules).toContain('.note .katex-display');
+    const only = woff2Only(rules);
+    expect(fontUrls(only)).toEqual(['http://127.0.0.1:5/assets/KaTeX_AMS-Regular-x.woff2']);
+    expect(only).not.toContain('.woff"');
   });
 
   it('handles the build’s form: absolute URLs, and small fonts already inlined as data: URLs', () => {
