@@ -296,7 +296,8 @@ describe('exports', () => {
       expect(html).not.toMatch(/<script/i);
       expect(html).toContain("default-src 'none'");
       expect(html).toContain(`data-theme="${scheme}"`);
-      expect(html).toMatch(/@font-face\{[^}]*src:url\(data:font\/woff2;base64,/); // KaTeX's fonts inside
+      expect(html).toMatch(/@font-face\s*\{[^}]*src:\s*url\(["']?data:font\/woff2;base64,/); // KaTeX's fonts inside
+      expect(html).not.toMatch(/url\(["']?https?:/); // and nothing that would load
       const file = join(mkdtempSync(join(tmpdir(), 'swhwb-report-')), 'report.html');
       writeFileSync(file, html);
       const offline = await browser.newContext({
