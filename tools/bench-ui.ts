@@ -22,7 +22,7 @@ import { trainSpeed } from './bench-ui-train';
 const ROOT = resolve(import.meta.dirname, '..');
 const CHART_PAGE = 'test/e2e/pages/charts-page.tsx'; // bundled by path (tools import nothing from test/)
 // Debian's Chromium and the flags that work here (shared/ENV.md)
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
   '--no-sandbox',
   '--disable-background-networking',

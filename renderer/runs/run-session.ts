@@ -9,12 +9,8 @@ import { PROTOCOL_VERSION, type DataSourcesMessage, type FailedEvent, type Metri
 import { RunRecorder } from '../../engine/run/recorder';
 import { appendMetricColumns, appendMetricRows, appendRouting, entry, patch, rollBack, touch } from '../state/runs';
 import type { LiveInfo, LiveState } from '../state/runs';
+import { LivePace } from './live-pace';
 import { PlatformSink } from './platform-sink';
-
-/** How often a training run's new metric rows reach the runs store (and the panels redraw): often enough to watch
- *  the curves grow, rarely enough that drawing them leaves the cores to the worker (2 cores: the UI and training
- *  share them). The run files get every batch as it comes (the recorder). */
-export const LIVE_UPDATE_MS = 500;
 
 export type BackendName = NonNullable<RequestBody<'init'>['backend']>[number];
 
@@ -53,6 +49,7 @@ export class RunSession {
   private ending = false;
   private pending: MetricsEvent[] = []; // metrics batches not yet in the runs store
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly pace = new LivePace();
   private writeError: unknown = null;
 
   constructor(
@@ -149,7 +146,7 @@ export class RunSession {
     switch (ev.type) {
       case 'metrics':
         this.pending.push(ev);
-        this.flushTimer ??= setTimeout(() => this.flushMetrics(), LIVE_UPDATE_MS);
+        this.flushTimer ??= setTimeout(() => this.flushMetrics(), this.pace.intervalMs);
         return;
       case 'eval':
         if (ev.requestId === undefined) appendMetricRows(id, [ev.report]);
@@ -178,7 +175,8 @@ export class RunSession {
     }
   }
 
-  /** The metrics batches of the last LIVE_UPDATE_MS into the runs store at once (one redraw of the panels). */
+  /** The metrics batches collected since the last update into the runs store at once (one redraw of the panels,
+   *  at the pace live-pace.ts sets). */
   private flushMetrics(): void {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
@@ -188,6 +186,7 @@ export class RunSession {
     for (const ev of this.pending) appendMetricColumns(id, ev.columns, ev.count);
     if (e.live) e.live.memory = this.pending[this.pending.length - 1].memory;
     this.pending = [];
+    this.pace.measure();
   }
 
   /** The run ended: wait for its files, dispose the worker, say how it ended. */

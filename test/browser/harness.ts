@@ -7,7 +7,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import * as esbuild from 'esbuild';
 import { chromium, type Browser } from 'playwright-core';
 
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'; // npm test (tools/test.mjs) finds it
 const ROOT = resolve(import.meta.dirname, '../..');
 export const BASE_FLAGS = [
   '--no-sandbox',

@@ -191,7 +191,7 @@ describe('training from the notebook', () => {
   });
 
   it('shows a failed run’s error in its cell, keeps its curves, and runs the next one', async () => {
-    await setField('steps', '30');
+    await setField('steps', '200');
     await exp().getByRole('button', { name: 'Edit spec' }).click();
     await button('Run').click();
     await poll(() =>
@@ -199,18 +199,22 @@ describe('training from the notebook', () => {
         .getByRole('button', { name: /^Run 2: running/ })
         .count(),
     ).toBe(1);
+    await button('Pause').click(); // then a NaN a few steps on, through the worker's test hook
+    await poll(() => phase()).toBe('paused');
+    const at = (await shownStep()) + 3;
     await poll(() => runIdsOnDisk().length).toBe(2); // autosaved
     const id = runIdsOnDisk()[1];
     await page.evaluate(
-      (runId) =>
+      ([runId, atStep]) =>
         (
           window as unknown as { __workbenchRuns: { injectFault(r: string, f: unknown): Promise<void> } }
-        ).__workbenchRuns.injectFault(runId, { kind: 'nan', atStep: 12 }),
-      id,
+        ).__workbenchRuns.injectFault(runId, { kind: 'nan', atStep }),
+      [id, at] as const,
     );
-    await poll(() => exp().getByRole('alert').innerText()).toMatch(/Run failed:.*(NaN|non-finite).*step 12/i);
+    await button('Resume').click();
+    await poll(() => exp().getByRole('alert').innerText()).toMatch(new RegExp(`Run failed:.*NaN at step ${at}\\b`));
     expect(await phase()).toBe('failed');
-    expect(await lossPoints()).toBeGreaterThanOrEqual(10); // the curves up to the failure stay
+    expect(await lossPoints()).toBeGreaterThanOrEqual(Math.min(at - 1, 20)); // the curves up to the failure stay
     expect(summary(id)).toMatchObject({ status: 'failed', error: { reason: 'non-finite' } });
     await shots('failed');
     await setField('warm-up steps', '4'); // a warm-up longer than the run is a spec problem (Run disabled)

@@ -11,7 +11,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DIST = join(ROOT, 'dist/renderer');
 export const SHOTS = join(ROOT, 'test-artifacts/screenshots');
-export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'; // npm test (tools/test.mjs) finds it
 export const CHROMIUM_FLAGS = [
   '--no-sandbox',
   '--disable-background-networking',

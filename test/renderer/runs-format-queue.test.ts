@@ -1,7 +1,9 @@
 // Pure parts of renderer/runs: the run bar's numbers (durations, rates, bytes, progress and ETA from columns) and
-// the run queue (one job at a time on a CPU backend; WebGPU jobs do not hold the slot; front of the line).
+// the run queue (one job at a time on a CPU backend; WebGPU jobs do not hold the slot; front of the line), and the
+// live pace (how often a training run's rows reach the panels).
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration, formatRate, progressOf } from '../../renderer/runs/format';
+import { LivePace, MAX_MS, MIN_MS } from '../../renderer/runs/live-pace';
 import { enqueue, finishJob, queuePosition, setCpuSlots, updateJob, useQueue } from '../../renderer/runs/queue';
 
 describe('run bar numbers', () => {
@@ -75,5 +77,28 @@ describe('the run queue', () => {
     expect(started).toEqual(['a', 'r']);
     setCpuSlots(2);
     expect(started).toEqual(['a', 'r', 'b']);
+  });
+});
+
+describe('the live pace', () => {
+  it('waits ten times the last update’s cost, between half a second and three seconds', () => {
+    const frames: (() => void)[] = [];
+    let t = 0;
+    const pace = new LivePace(
+      (cb) => void frames.push(cb),
+      () => t,
+    );
+    expect(pace.intervalMs).toBe(MIN_MS);
+    pace.measure();
+    t = 120; // the update took 120 ms to reach the screen (two frames later)
+    frames.shift()!();
+    expect(pace.intervalMs).toBe(MIN_MS); // not yet: one frame only
+    frames.shift()!();
+    expect(pace.intervalMs).toBe(1200);
+    pace.record(20);
+    expect(pace.intervalMs).toBe(MIN_MS);
+    pace.record(900);
+    expect(pace.intervalMs).toBe(MAX_MS);
+    expect(new LivePace(null).intervalMs).toBe(MIN_MS); // no frames (Node): the minimum
   });
 });

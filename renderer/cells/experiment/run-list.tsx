@@ -1,5 +1,5 @@
 // The runs of an Experiment cell, newest first: pick the one the panels show (the newest by default), resume an
-// interrupted one, move one to the trash. Hidden while the cell has fewer than two runs and nothing to resume.
+// interrupted one, move one to the trash (after asking). Absent while the cell has no run.
 import { memo } from 'react';
 import { Icon, type IconName } from '../../app/icons';
 import { runActions } from '../../runs/actions';
