@@ -6,11 +6,26 @@
 // Only `electron` and Node's built-ins stay outside the main and preload bundles (zod, the workspace store and the
 // contract are bundled), so they run from dist/ alone; the corpus packages are read from node_modules at run time.
 // ELECTRON_VITE_SECTIONS=main,preload builds a subset (the launcher and the wiring test skip a fresh renderer).
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type MainViteConfig } from 'electron-vite';
+import type { Plugin } from 'vite';
 import rendererConfig from './renderer/vite.config';
 
 const root = import.meta.dirname;
+
+/** The PyTorch export's Python sources (engine/node/export/python/), next to the main bundle: its PYTHON_DIR is
+ *  `python/` beside the file it is bundled into (exportPyTorch, issue 11). */
+function pythonSources(): Plugin {
+  const dir = resolve(root, 'engine/node/export/python');
+  return {
+    name: 'switchhead:export-python',
+    generateBundle() {
+      for (const f of readdirSync(dir).filter((n) => n.endsWith('.py')))
+        this.emitFile({ type: 'asset', fileName: `python/${f}`, source: readFileSync(resolve(dir, f)) });
+    },
+  };
+}
 
 /** main and preload: one CommonJS file each, with a source map, nothing external but electron and node:*. */
 function nodeBundle(entry: string, outDir: string): MainViteConfig {
@@ -31,7 +46,9 @@ const wanted = process.env.ELECTRON_VITE_SECTIONS
   : all;
 
 export default defineConfig({
-  main: wanted.main ? nodeBundle('electron/main/index.ts', 'dist/electron/main') : undefined,
+  main: wanted.main
+    ? { ...nodeBundle('electron/main/index.ts', 'dist/electron/main'), plugins: [pythonSources()] }
+    : undefined,
   preload: wanted.preload ? nodeBundle('electron/preload/index.ts', 'dist/electron/preload') : undefined,
   renderer: wanted.renderer
     ? {

@@ -19,17 +19,8 @@ export function loadSpecSources(paths: WorkspacePaths, specInput: Record<string,
   }
   const src = spec.data.source;
   if (src.kind === 'file') {
-    const rel = src.path.replace(/\\/g, '/');
-    if (path.isAbsolute(rel) || /^[A-Za-z]:/.test(rel))
-      throw new PlatformError(
-        'OutsideWorkspace',
-        `data file "${src.path}": give a path relative to the workspace's data/ folder`,
-      );
-    const file = path.resolve(paths.dataDir, rel);
-    if (!isWithin(paths.dataDir, file) || file === paths.dataDir)
-      throw new PlatformError('OutsideWorkspace', `data file "${src.path}" is outside the workspace's data/ folder`);
-    paths.checkReal(file, `data/${rel}`);
-    if (!fs.existsSync(file)) throw notFound(`data file "data/${rel}"`);
+    const file = dataFile(paths, src.path);
+    const rel = path.relative(paths.dataDir, file).split(path.sep).join('/');
     try {
       return loadDataSources({ ...spec, data: { ...spec.data, source: { kind: 'file', path: file } } });
     } catch (e) {
@@ -37,4 +28,21 @@ export function loadSpecSources(paths: WorkspacePaths, specInput: Record<string,
     }
   }
   return loadDataSources(spec);
+}
+
+/** A spec's `file` source: a path relative to `<workspace>/data/` that stays inside it (also through symlinks) and
+ *  exists; anything else is refused. */
+export function dataFile(paths: WorkspacePaths, given: string): string {
+  const rel = given.replace(/\\/g, '/');
+  if (path.isAbsolute(rel) || /^[A-Za-z]:/.test(rel))
+    throw new PlatformError(
+      'OutsideWorkspace',
+      `data file "${given}": give a path relative to the workspace's data/ folder`,
+    );
+  const file = path.resolve(paths.dataDir, rel);
+  if (!isWithin(paths.dataDir, file) || file === paths.dataDir)
+    throw new PlatformError('OutsideWorkspace', `data file "${given}" is outside the workspace's data/ folder`);
+  paths.checkReal(file, `data/${rel}`);
+  if (!fs.existsSync(file)) throw notFound(`data file "data/${rel}"`);
+  return file;
 }

@@ -17,6 +17,7 @@ import { AppClaims } from './app-claims';
 import { conflict, toPlatformError } from './errors';
 import { RunWriter } from './run-writes';
 import { loadSpecSources } from './workspace-data';
+import { exportPyTorch } from './workspace-export';
 import { NotebookStore } from './workspace-notebooks';
 import { WorkspacePaths } from './workspace-paths';
 import { RunStore } from './workspace-runs';
@@ -95,6 +96,7 @@ export class Workspace {
     saveExport: () => {
       throw new PlatformError('InvalidRequest', 'saveExport: the web host saves nothing; the page downloads the file');
     },
+    exportPyTorch: ([target, name]) => exportPyTorch(this.paths, this.runs, target, name),
   };
 
   /** Move a run to trash/runs/ unless a live writer holds it. */

@@ -44,6 +44,19 @@ export interface NotebookFile {
   version: string;
 }
 
+/** An export to PyTorch, written inside the workspace. */
+export interface PyTorchExport {
+  name: string; // the folder's name under exports/ (the name asked for, or with "-2", "-3", ... when it was taken)
+  folder: string; // "exports/<name>", relative to the workspace
+  path: string; // absolute, for display
+  params: number;
+  vocabSize: number;
+  run: string | null; // exported from a run: the run inside the folder ("runs/<id>")
+  checkpoint: string | null; // its newest checkpoint, inside the folder (null: it restarts from step 0)
+  warnings: string[];
+  command: string; // what to run next: cd <path> && python3 prepare_data.py && python3 train.py [--resume runs/<id>]
+}
+
 export interface WriteResult {
   version: string;
   /** The file had changed since `baseVersion` (another tab or window wrote it): this write won; tell the user. */
@@ -116,6 +129,19 @@ export const RunWriteSchema = z.discriminatedUnion('kind', [
 ]);
 export type RunWrite = z.infer<typeof RunWriteSchema>;
 
+/** A folder name under `<workspace>/exports/` (an export to PyTorch, issue 11). */
+export const ExportNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$/, "an export name is 1-80 letters, digits, '.', '_' or '-'")
+  .refine((s) => !s.endsWith('.'), 'an export name cannot end with a dot');
+/** What to export to PyTorch: a run of the workspace (its spec, its files and newest checkpoint), or a spec (an
+ *  Experiment cell's; a `file` data source is relative to the workspace's data/ folder, as for training). */
+export const PyTorchTargetSchema = z.union([
+  z.object({ runId: RunIdSchema }).strict(),
+  z.object({ spec: z.record(z.unknown()) }).strict(),
+]);
+export type PyTorchTarget = z.infer<typeof PyTorchTargetSchema>;
+
 const bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'expected bytes (a Uint8Array)');
 const json = z.string().max(16 << 20); // a notebook file, at most 16 MiB
 
@@ -154,6 +180,9 @@ export const PLATFORM_OPS = {
     z.union([z.string(), bytes]),
     z.string().max(100),
   ]),
+  /** Write a self-contained PyTorch folder (engine/node/export) to `<workspace>/exports/<name>/`; a name already
+   *  taken gets "-2", "-3", ... The result names the folder and the command to run next. */
+  exportPyTorch: z.tuple([PyTorchTargetSchema, ExportNameSchema]),
 } as const;
 
 export type PlatformOp = keyof typeof PLATFORM_OPS;
@@ -179,6 +208,7 @@ export interface PlatformResults {
   trashRun: void;
   loadDataSources: unknown; // engine/protocol DataSourcesMessage
   saveExport: { saved: boolean; path: string | null }; // false: the user cancelled (Electron dialog)
+  exportPyTorch: PyTorchExport;
 }
 
 /** The renderer's whole view of its host: one async function per operation, plus the event stream. */

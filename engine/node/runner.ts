@@ -10,9 +10,10 @@ import type { RunSpecFile, RunSummary } from '../contracts/run-files';
 import { formatParams } from '../cost';
 import { type FailedEvent, type Fault, PROTOCOL_VERSION } from '../protocol';
 import { RunRecorder } from '../run/recorder';
-import { parseSpec, SpecError, type ExperimentSpec } from '../spec';
+import type { ExperimentSpec } from '../spec';
 import { loadDataSources } from './corpus';
 import { Progress } from './progress';
+import { RunError, readRunSpec } from './run-spec';
 import { RunDir } from './rundir';
 import { commandLine, gitCommit } from './run-origin';
 import { RunDirSink } from './run-sink';
@@ -20,10 +21,7 @@ import { inlineEngineWorker, spawnEngineWorker } from './worker-host';
 
 export type { RunSpecFile, RunSummary };
 
-/** A run that cannot start or continue; the message says what and where. */
-export class RunError extends Error {
-  override name = 'RunError';
-}
+export { RunError, readRunSpec } from './run-spec';
 
 export interface RunOptions {
   /** A new run of this spec... */
@@ -54,20 +52,6 @@ export interface RunResult {
   step: number;
   summary: RunSummary | null;
   signal?: NodeJS.Signals;
-}
-
-/** Read spec.json of a run directory; errors name the file. */
-export function readRunSpec(run: RunDir): RunSpecFile {
-  if (!fs.existsSync(run.specPath)) throw new RunError(`${run.dir} is not a run directory: no spec.json`);
-  const meta = run.readSpec<RunSpecFile>();
-  if (!meta || typeof meta !== 'object' || !('spec' in meta))
-    throw new RunError(`${run.specPath}: no "spec" field (not written by this workbench?)`);
-  try {
-    return { ...meta, spec: parseSpec(meta.spec) };
-  } catch (e) {
-    if (e instanceof SpecError) throw new RunError(`${run.specPath}: ${e.message}`);
-    throw e;
-  }
 }
 
 /** The newest usable checkpoint of a run to resume (null: start over), its step checked against its contents. */

@@ -4,6 +4,7 @@ import { ConfirmDialog, ShortcutSheet } from './dialogs';
 import { NotebookView } from './notebook-view';
 import { Sidebar } from './sidebar';
 import { useThemeSync } from './theme';
+import { installMenuCommands } from './menu-commands';
 import { Toasts } from './toasts';
 import { TopBar } from './top-bar';
 import { useHotkeys } from './use-hotkeys';
@@ -13,6 +14,7 @@ export function App() {
   useThemeSync();
   useHotkeys();
   useEffect(() => connectWorkspace(), []);
+  useEffect(() => installMenuCommands(), []);
   return (
     <div className="app">
       <TopBar />

@@ -21,6 +21,8 @@ const PATHS = {
   play: 'M8 5.5v13l10.5-6.5z',
   notebook: 'M6 3h11a1 1 0 0 1 1 1v16a1 1 0 0 1-1 1H6zM6 3v18M9.5 8h5M9.5 12h5',
   warning: 'M12 4l9 16H3zM12 10v4M12 17h.01',
+  more: 'M5.5 12h.01M12 12h.01M18.5 12h.01',
+  export: 'M12 4v11M7.5 10.5L12 15l4.5-4.5M5 19h14',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -4,6 +4,7 @@
 import { memo, useState } from 'react';
 import type { RunListing } from '../../engine/contracts/platform';
 import { createNotebook, openNotebook, trashNotebook, useFiles } from '../state/notebook-files';
+import { exportRunToPyTorch } from '../export/pytorch-export';
 import { runActions } from '../runs/actions';
 import { ownerCell } from '../runs/controller';
 import { selectRun } from '../runs/selection';
@@ -169,6 +170,15 @@ const RunItem = memo(function RunItem({ id }: { id: string }) {
           {live ? `${st.word === 'running' ? '' : st.word + ' '}${progress(l)}` : st.word}
         </span>
       )}
+      <button
+        type="button"
+        className="icon-btn icon-btn-small run-export"
+        aria-label={`Export ${l.name} to PyTorch`}
+        title="Export to PyTorch: the run's spec, files and newest checkpoint as a folder in the workspace's exports/"
+        onClick={() => void exportRunToPyTorch(id)}
+      >
+        <Icon name="export" size={14} />
+      </button>
     </li>
   );
 });

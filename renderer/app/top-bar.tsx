@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { notebookActions, useCanRedo, useCanUndo } from '../state/notebook';
 import { renameNotebook, useFiles } from '../state/notebook-files';
 import { nextTheme, resolveTheme, useView, viewActions, type ThemePref } from '../state/view';
+import { NotebookMenu } from '../export/notebook-menu';
 import { BackendBadge } from './backend-badge';
 import { Icon } from './icons';
 
@@ -151,6 +152,7 @@ export function TopBar() {
       <NotebookName />
       <SaveState />
       <div className="top-bar-end">
+        <NotebookMenu />
         <UndoRedo />
         <BackendBadge />
         <ThemeToggle />

@@ -8,6 +8,7 @@ import type { CellId } from '../state/notebook-schema';
 import { useIsFocused, viewActions } from '../state/view';
 import { Icon, type IconName } from '../app/icons';
 import { deleteCell, duplicateCell, moveCell } from './cell-commands';
+import { CellMenu } from './cell-menu';
 import { CELL_KINDS } from './registry';
 
 type Place = 'only' | 'first' | 'last' | 'middle';
@@ -44,6 +45,7 @@ function IconButton({ label, icon, onClick, disabled }: IconButtonProps) {
 
 function CellActions({ id, label }: { id: CellId; label: string }) {
   const place = usePlace(id);
+  const menu = CELL_KINDS[useNotebook((s) => s.cells[id]?.kind) ?? 'note']?.menu;
   const readOnly = useReadOnly();
   if (readOnly) return null;
   return (
@@ -62,6 +64,7 @@ function CellActions({ id, label }: { id: CellId; label: string }) {
       />
       <IconButton label="Duplicate cell" icon="copy" onClick={() => duplicateCell(id)} />
       <IconButton label="Delete cell" icon="trash" onClick={() => void deleteCell(id)} />
+      {menu && <CellMenu label={label} items={menu(id)} />}
     </div>
   );
 }

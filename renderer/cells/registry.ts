@@ -1,7 +1,11 @@
-// The cell kinds the notebook can show and add. Compare (issue 9) registers here the same way.
+// The cell kinds the notebook can show and add: notes, experiments, inspect (the routing lens) and compare.
 import type { ComponentType } from 'react';
 import type { NewCell } from '../state/notebook';
-import type { CellKind } from '../state/notebook-schema';
+import type { CellId, CellKind } from '../state/notebook-schema';
+import { exportCellToPyTorch } from '../export/pytorch-export';
+import type { CellMenuItem } from './cell-menu';
+import { CompareCell, CompareTitle } from './compare/compare-cell';
+import { newCompare } from './compare/compare-doc';
 import { newExperiment, newNote } from './defaults';
 import { useRuns } from '../state/runs';
 import { ExperimentCell, ExperimentTitle } from './experiment/experiment-cell';
@@ -16,6 +20,8 @@ export interface CellKindDef {
   Title?: ComponentType<{ id: string }>;
   /** Shift+Enter on a cell of this kind; absent: the kind has nothing to run. */
   runnable: boolean;
+  /** Actions of the cell's "More" menu in its header; absent: no menu. */
+  menu?: (id: CellId) => CellMenuItem[];
 }
 
 export const CELL_KINDS: Partial<Record<CellKind, CellKindDef>> = {
@@ -26,6 +32,13 @@ export const CELL_KINDS: Partial<Record<CellKind, CellKindDef>> = {
     Body: ExperimentCell,
     Title: ExperimentTitle,
     runnable: true,
+    menu: (id) => [
+      {
+        label: 'Export to PyTorch',
+        title: 'Write this spec as a PyTorch folder (model, DDP training script, data) into the workspace’s exports/',
+        run: () => void exportCellToPyTorch(id),
+      },
+    ],
   },
   inspect: {
     label: 'Inspect',
@@ -42,6 +55,7 @@ export const CELL_KINDS: Partial<Record<CellKind, CellKindDef>> = {
     Title: InspectTitle,
     runnable: false,
   },
+  compare: { label: 'Compare', create: () => newCompare(), Body: CompareCell, Title: CompareTitle, runnable: false },
 };
 
 export const addableKinds = (): [CellKind, CellKindDef][] => Object.entries(CELL_KINDS) as [CellKind, CellKindDef][];

@@ -74,6 +74,7 @@ export function createElectronPlatform(bridge: ElectronBridge): PlatformApi {
     trashRun: (id) => unwrap('trashRun', bridge.trashRun(id)),
     loadDataSources: (spec) => unwrap('loadDataSources', bridge.loadDataSources(spec)),
     saveExport: (fileName, data, mime) => unwrap('saveExport', bridge.saveExport(fileName, data, mime)),
+    exportPyTorch: (target, name) => unwrap('exportPyTorch', bridge.exportPyTorch(target, name)),
     watch: (handler) => bridge.watch(handler),
   };
 }

@@ -128,6 +128,7 @@ export function createWebPlatform(options: WebPlatformOptions): PlatformApi {
       download(fileName, data, mime);
       return { saved: true, path: null };
     },
+    exportPyTorch: (target, name) => call('exportPyTorch', [target, name]),
     watch: (handler) => events.subscribe(handler),
   };
 }

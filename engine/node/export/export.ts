@@ -25,10 +25,13 @@ export const PYTHON_DIR = path.join(path.dirname(fileURLToPath(import.meta.url))
 export const PYTHON_FILES = ['switchhead_model.py', 'train.py', 'prepare_data.py'] as const;
 
 export interface ExportOptions {
-  target: string; // SPEC.json | PRESET | RUN_DIR
+  /** SPEC.json | PRESET | RUN_DIR, or a parsed spec with words saying where it came from (the app's cells). */
+  target: string | { spec: ExperimentSpec; label: string };
   out: string;
   /** Replace `out` if it exists and is not empty. */
   force?: boolean;
+  /** The folder a relative `data.source.path` is read from (the app's workspace data/ folder); default: as given. */
+  dataRoot?: string;
 }
 
 export interface ExportResult {
@@ -60,7 +63,10 @@ export interface ExportManifest {
 }
 
 export function exportExperiment(opts: ExportOptions): ExportResult {
-  const target = resolveExportTarget(opts.target);
+  const target =
+    typeof opts.target === 'string'
+      ? resolveExportTarget(opts.target)
+      : { spec: opts.target.spec, from: { kind: 'spec' as const, value: opts.target.label } };
   const { spec } = target;
   const out = path.resolve(opts.out);
   checkDestination(out, opts.force ?? false);
@@ -68,9 +74,9 @@ export function exportExperiment(opts: ExportOptions): ExportResult {
   const stage = fs.mkdtempSync(path.join(path.dirname(out), `.tmp-export-${path.basename(out)}-`));
   try {
     for (const f of PYTHON_FILES) fs.copyFileSync(path.join(PYTHON_DIR, f), path.join(stage, f));
-    const vocabSize = writeData(spec, path.join(stage, 'data'));
+    const vocabSize = writeData(spec, path.join(stage, 'data'), opts.dataRoot);
     const params = countParams(spec, vocabSize).total;
-    const carried = target.run ? carryRun(target.run, path.join(stage, 'runs')) : null;
+    const carried = 'run' in target && target.run ? carryRun(target.run, path.join(stage, 'runs')) : null;
     const manifest: ExportManifest = {
       format: 'switchhead-workbench-export/1',
       engineVersion: ENGINE_VERSION,
@@ -112,7 +118,7 @@ function checkDestination(out: string, force: boolean): void {
 const writeJson = (file: string, obj: unknown) => fs.writeFileSync(file, JSON.stringify(obj, null, 2) + '\n');
 
 /** Write what prepare_data.py reads for this spec; returns the vocabulary size. */
-function writeData(spec: ExperimentSpec, dir: string): number {
+function writeData(spec: ExperimentSpec, dir: string, dataRoot?: string): number {
   const src = spec.data.source;
   fs.mkdirSync(dir, { recursive: true });
   if (src.kind === 'synthetic') return syntheticVocab(src).size;
@@ -126,13 +132,14 @@ function writeData(spec: ExperimentSpec, dir: string): number {
     writeJson(path.join(sourceDir, 'documents.json'), listing);
     texts = docs.map((d, i) => (i < docs.length - 1 ? d.text + '\n' : d.text));
   } else if (src.kind === 'file') {
+    const file = dataRoot ? path.resolve(dataRoot, src.path) : src.path;
     let text: string;
     try {
-      text = loadUserText(src.path).text;
+      text = loadUserText(file).text;
     } catch (e) {
       throw new ExportError(`data.source.path: ${(e as Error).message}`);
     }
-    fs.copyFileSync(src.path, path.join(sourceDir, path.basename(src.path)));
+    fs.copyFileSync(file, path.join(sourceDir, path.basename(src.path)));
     texts = [text];
   } else texts = [src.text];
   const t = spec.data.tokenizer;

@@ -57,7 +57,9 @@ export function exportReadme({ manifest: m, run }: { manifest: ExportManifest; r
       ? `the preset \`${m.from.value}\``
       : m.from.kind === 'run'
         ? `the run directory \`${m.from.value}\``
-        : `the spec file \`${m.from.value}\``;
+        : m.from.kind === 'spec'
+          ? m.from.value
+          : `the spec file \`${m.from.value}\``;
   return `# ${s.name}: a SwitchHead Workbench experiment for PyTorch
 
 Exported from SwitchHead Workbench ${m.engineVersion} (${from}) on ${m.exportedAt.slice(0, 10)}.

@@ -6,7 +6,7 @@ import { SpecError, type ExperimentSpec } from '../../spec';
 import { UnknownPresetError } from '../../../experiments/index';
 import { UsageError } from '../cli/args';
 import { loadSpec } from '../cli/load-spec';
-import { readRunSpec, RunError } from '../runner';
+import { readRunSpec, RunError } from '../run-spec';
 import { RunDir, RunDirError } from '../rundir';
 
 export class ExportError extends Error {
@@ -14,7 +14,8 @@ export class ExportError extends Error {
 }
 
 export interface ExportSource {
-  kind: 'preset' | 'file' | 'run';
+  /** spec: a spec handed over in memory (the app's Experiment cell); `value` then says where it came from. */
+  kind: 'preset' | 'file' | 'run' | 'spec';
   /** The preset name, the spec file or the run directory, as given. */
   value: string;
 }

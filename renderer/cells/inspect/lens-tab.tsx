@@ -9,7 +9,7 @@ import { useChartTheme } from '../../charts/theme';
 import { notebookActions, useCell } from '../../state/notebook';
 import type { CellId, InspectCell } from '../../state/notebook-schema';
 import { useRuns } from '../../state/runs';
-import { CellMenu, type CellMenuTarget } from './cell-menu';
+import { InterventionMenu, type InterventionTarget } from './intervention-menu';
 import { CounterfactualPanel } from './counterfactual-panel';
 import { HoverReadout } from './hover-readout';
 import { addIntervention, expertChange } from './interventions';
@@ -106,7 +106,7 @@ function RunLens({
   const colors = lensColors(useChartTheme());
   const hover = hoverStore(id);
   const [sizeRef, size] = useElementSize<HTMLDivElement>();
-  const [menu, setMenu] = useState<CellMenuTarget | null>(null);
+  const [menu, setMenu] = useState<InterventionTarget | null>(null);
   const closeMenu = useCallback(() => setMenu(null), []);
 
   const onPick = useCallback(
@@ -217,7 +217,7 @@ function RunLens({
         />
       )}
       {menu && report && (
-        <CellMenu
+        <InterventionMenu
           target={menu}
           tokens={report.tokens}
           onClose={closeMenu}

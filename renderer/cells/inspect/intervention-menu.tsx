@@ -3,7 +3,7 @@ import { useEffect, useRef } from 'react';
 import type { SelectionSide } from '../../../engine/contracts/reports';
 import { tokenTitle } from './token-display';
 
-export interface CellMenuTarget {
+export interface InterventionTarget {
   side: SelectionSide;
   sideName: string;
   layer: number;
@@ -17,13 +17,13 @@ export interface CellMenuTarget {
 }
 
 interface Props {
-  target: CellMenuTarget;
+  target: InterventionTarget;
   tokens: readonly string[];
   onChoose: (kind: 'ablate' | 'force', position: number | null) => void;
   onClose: () => void;
 }
 
-export function CellMenu({ target: m, tokens, onChoose, onClose }: Props) {
+export function InterventionMenu({ target: m, tokens, onChoose, onClose }: Props) {
   const box = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const close = (e: Event) => {
