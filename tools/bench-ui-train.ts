@@ -1,6 +1,6 @@
 // Training speed in the app against the CLI, for `npm run bench:ui` (tools/bench-ui.ts calls trainSpeed). Note: it
-// reports `longest_task_ms` as the issue defines it (while a run trains); it replaces chart_redraw's figure of the same
-// name when both run (chart_redraw's is the longest task while the loss chart redraws).
+// reports `longest_task_ms` as the issue defines it (while a run trains); chart_redraw's own figure is
+// `chart_longest_task_ms` (the longest task while the loss chart redraws).
 //   app_tokens_per_s  the teach-copy preset trained by the page's engine worker (headless Chromium, the web host),
 //   cli_tokens_per_s  the same preset and steps by `npm run experiment` (wasm, in-process), one after the other;
 //                     medians of 3 runs each, alternating (the machine is shared: single runs vary by 2x here),
@@ -22,7 +22,7 @@ import { startHost } from '../electron/host/server';
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist/renderer');
 // Debian's Chromium and the flags that work here (shared/ENV.md)
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = [
   '--no-sandbox',
   '--disable-background-networking',
