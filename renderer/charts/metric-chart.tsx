@@ -3,7 +3,7 @@
 // is recharts' surface, grid and axes with our series paths inside. The model is memoised on (series, width, view,
 // zoom), so a redraw happens only when a run's version (once per frame at most), the size or a setting changed.
 // Hover is handled by HoverLayer above the plot without re-rendering it.
-import { memo, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ChartCache, buildChartModel, type ChartModel, type ChartView, type SeriesInput } from './chart-model';
 import { ChartFrame, type FrameLegendItem } from './chart-frame';
 import type { ToolbarControls } from './chart-toolbar';
@@ -12,6 +12,7 @@ import { formatValue, type ValueKind } from './format';
 import type { Readout } from './hover-layer';
 import { ModelStore, Plot, axesClose, sameNumbers, type PlotAxes } from './metric-plot';
 import { nearestIndex, plotRect } from './plot-geometry';
+import { ChartPlaceholder, staggered } from './stagger';
 import { useChartTheme } from './theme';
 import { useElementSize } from './use-size';
 import { xAxisChoice } from './x-axis';
@@ -32,121 +33,127 @@ export interface MetricChartProps {
 
 const ALL_CONTROLS = {};
 
-export const MetricChart = memo(function MetricChart(p: MetricChartProps) {
-  const theme = useChartTheme();
-  const height = p.height ?? 210;
-  const [xRange, setXRange] = useState<[number, number] | null>(null);
-  const [measureRef, size] = useElementSize<HTMLDivElement>();
-  const width = size.width;
-  const cache = useRef<ChartCache | null>(null);
-  cache.current ??= new ChartCache();
-  const axes = useRef<{ x: ChartModel['x']; y: ChartModel['y'] } | null>(null);
-  const shown = useRef<PlotAxes | null>(null);
-  const store = useRef<ModelStore | null>(null);
-  store.current ??= new ModelStore();
-  const { xAxis, logX, logY, smoothing } = p.view;
-  useEffect(() => setXRange(null), [xAxis, logX]); // a zoom is in the old axis' units
+/** The chart; its props and mount staggered (stagger.tsx): one chart per task when a grid updates together. */
+export const MetricChart = staggered(
+  function MetricChart(p: MetricChartProps) {
+    const theme = useChartTheme();
+    const height = p.height ?? 210;
+    const [xRange, setXRange] = useState<[number, number] | null>(null);
+    const [measureRef, size] = useElementSize<HTMLDivElement>();
+    const width = size.width;
+    const cache = useRef<ChartCache | null>(null);
+    cache.current ??= new ChartCache();
+    const axes = useRef<{ x: ChartModel['x']; y: ChartModel['y'] } | null>(null);
+    const shown = useRef<PlotAxes | null>(null);
+    const store = useRef<ModelStore | null>(null);
+    store.current ??= new ModelStore();
+    const { xAxis, logX, logY, smoothing } = p.view;
+    useEffect(() => setXRange(null), [xAxis, logX]); // a zoom is in the old axis' units
 
-  const model = useMemo(() => {
-    if (width <= 0) return null;
-    const rect = plotRect(width, height);
-    const m = buildChartModel(
-      p.series,
-      { xAxis, logX, logY, smoothing },
-      { width: rect.width, height: rect.height, xRange },
-      cache.current!,
+    const model = useMemo(() => {
+      if (width <= 0) return null;
+      const rect = plotRect(width, height);
+      const m = buildChartModel(
+        p.series,
+        { xAxis, logX, logY, smoothing },
+        { width: rect.width, height: rect.height, xRange },
+        cache.current!,
+      );
+      if (p.yDomain && !logY)
+        m.y = { ...m.y, domain: p.yDomain, ticks: m.y.ticks.filter((t) => t >= p.yDomain![0] && t <= p.yDomain![1]) };
+      // the same tick values keep the same arrays: recharts then keeps its axis settings (no store update)
+      const prev = axes.current;
+      if (prev) {
+        if (sameNumbers(prev.x.ticks, m.x.ticks)) m.x.ticks = prev.x.ticks;
+        if (sameNumbers(prev.y.ticks, m.y.ticks)) m.y.ticks = prev.y.ticks;
+        if (sameNumbers(prev.y.domain, m.y.domain)) m.y.domain = prev.y.domain;
+      }
+      axes.current = { x: m.x, y: m.y };
+      return m;
+    }, [p.series, width, height, xAxis, logX, logY, smoothing, xRange, p.yDomain]);
+
+    // recharts draws the axes and grid again only when a tick would move by half a pixel or more (or the ticks or
+    // scales change); in between, only the series layer inside it redraws, from the model store
+    const plotAxes = useMemo(() => {
+      if (!model) return null;
+      const next: PlotAxes = { x: model.x, y: model.y, logX, logY };
+      const prev = shown.current;
+      if (prev && axesClose(prev, next, plotRect(width, height))) return prev;
+      shown.current = next;
+      return next;
+    }, [model, logX, logY, width, height]);
+    store.current.model = model; // read by the series layer in this render, or after the layout effect below
+    const modelStore = store.current;
+    useLayoutEffect(() => modelStore.notify(), [model, modelStore]);
+
+    const choice = xAxisChoice(xAxis);
+    const yKind = p.yKind ?? 'plain';
+    // the frame's props stay the same objects while only the data grows (toolbar and legend do not re-render)
+    const legendSig = p.series
+      .map((s) => `${s.key}\u0000${s.label}\u0000${s.color}\u0000${s.dash ?? ''}`)
+      .join('\u0001');
+    const legend = useMemo<FrameLegendItem[]>(
+      () => p.series.map((s) => ({ key: s.key, label: s.label, color: s.color, dash: s.dash })),
+      [legendSig], // the signature stands for the series' look
     );
-    if (p.yDomain && !logY)
-      m.y = { ...m.y, domain: p.yDomain, ticks: m.y.ticks.filter((t) => t >= p.yDomain![0] && t <= p.yDomain![1]) };
-    // the same tick values keep the same arrays: recharts then keeps its axis settings (no store update)
-    const prev = axes.current;
-    if (prev) {
-      if (sameNumbers(prev.x.ticks, m.x.ticks)) m.x.ticks = prev.x.ticks;
-      if (sameNumbers(prev.y.ticks, m.y.ticks)) m.y.ticks = prev.y.ticks;
-      if (sameNumbers(prev.y.domain, m.y.domain)) m.y.domain = prev.y.domain;
-    }
-    axes.current = { x: m.x, y: m.y };
-    return m;
-  }, [p.series, width, height, xAxis, logX, logY, smoothing, xRange, p.yDomain]);
-
-  // recharts draws the axes and grid again only when a tick would move by half a pixel or more (or the ticks or
-  // scales change); in between, only the series layer inside it redraws, from the model store
-  const plotAxes = useMemo(() => {
-    if (!model) return null;
-    const next: PlotAxes = { x: model.x, y: model.y, logX, logY };
-    const prev = shown.current;
-    if (prev && axesClose(prev, next, plotRect(width, height))) return prev;
-    shown.current = next;
-    return next;
-  }, [model, logX, logY, width, height]);
-  store.current.model = model; // read by the series layer in this render, or after the layout effect below
-  const modelStore = store.current;
-  useLayoutEffect(() => modelStore.notify(), [model, modelStore]);
-
-  const choice = xAxisChoice(xAxis);
-  const yKind = p.yKind ?? 'plain';
-  // the frame's props stay the same objects while only the data grows (toolbar and legend do not re-render)
-  const legendSig = p.series.map((s) => `${s.key}\u0000${s.label}\u0000${s.color}\u0000${s.dash ?? ''}`).join('\u0001');
-  const legend = useMemo<FrameLegendItem[]>(
-    () => p.series.map((s) => ({ key: s.key, label: s.label, color: s.color, dash: s.dash })),
-    [legendSig], // the signature stands for the series' look
-  );
-  const series = useRef(p.series);
-  series.current = p.series;
-  const lookup = useCallback(
-    (x: number) => (model ? readoutAt(model, x, choice.valueKind, yKind, choice.label) : null),
-    [model, choice, yKind],
-  );
-  const exportData = useCallback(() => {
-    const meta = { title: p.title, xAxis: choice.label, smoothing };
-    return { csv: chartToCsv(series.current, meta), json: chartToJson(series.current, meta) };
-  }, [p.title, choice, smoothing]);
-  const renderPlot = useCallback(
-    () =>
-      plotAxes ? (
-        <Plot
-          axes={plotAxes}
-          store={modelStore}
-          width={width}
-          height={height}
-          theme={theme}
-          smoothing={smoothing > 0}
-          xKind={choice.valueKind}
-          yKind={yKind}
-        />
-      ) : null,
-    [plotAxes, modelStore, width, height, theme, smoothing, choice, yKind],
-  );
-  const resetZoom = useCallback(() => setXRange(null), []);
-  const notesSig = [...(model?.notes ?? []), ...(p.notes ?? [])].join('\u0001');
-  const notes = useMemo(() => (notesSig ? notesSig.split('\u0001') : []), [notesSig]);
-  const empty = p.series.length === 0 || (model !== null && model.empty);
-  return (
-    <ChartFrame
-      title={p.title}
-      view={p.view}
-      onViewChange={p.onViewChange}
-      controls={p.controls ?? ALL_CONTROLS}
-      macsAvailable={p.macsAvailable ?? false}
-      height={height}
-      empty={empty}
-      emptyText={p.emptyText ?? 'Waiting for the first step'}
-      legend={legend}
-      notes={notes}
-      xLabel={choice.label + (logX ? ' (log)' : '')}
-      xTitle={choice.description}
-      xDomain={model && !model.empty ? model.x.domain : null}
-      zoomed={xRange !== null}
-      onZoom={setXRange}
-      onResetZoom={resetZoom}
-      lookup={lookup}
-      exportData={exportData}
-      renderPlot={renderPlot}
-      measureRef={measureRef}
-      width={width}
-    />
-  );
-});
+    const series = useRef(p.series);
+    series.current = p.series;
+    const lookup = useCallback(
+      (x: number) => (model ? readoutAt(model, x, choice.valueKind, yKind, choice.label) : null),
+      [model, choice, yKind],
+    );
+    const exportData = useCallback(() => {
+      const meta = { title: p.title, xAxis: choice.label, smoothing };
+      return { csv: chartToCsv(series.current, meta), json: chartToJson(series.current, meta) };
+    }, [p.title, choice, smoothing]);
+    const renderPlot = useCallback(
+      () =>
+        plotAxes ? (
+          <Plot
+            axes={plotAxes}
+            store={modelStore}
+            width={width}
+            height={height}
+            theme={theme}
+            smoothing={smoothing > 0}
+            xKind={choice.valueKind}
+            yKind={yKind}
+          />
+        ) : null,
+      [plotAxes, modelStore, width, height, theme, smoothing, choice, yKind],
+    );
+    const resetZoom = useCallback(() => setXRange(null), []);
+    const notesSig = [...(model?.notes ?? []), ...(p.notes ?? [])].join('\u0001');
+    const notes = useMemo(() => (notesSig ? notesSig.split('\u0001') : []), [notesSig]);
+    const empty = p.series.length === 0 || (model !== null && model.empty);
+    return (
+      <ChartFrame
+        title={p.title}
+        view={p.view}
+        onViewChange={p.onViewChange}
+        controls={p.controls ?? ALL_CONTROLS}
+        macsAvailable={p.macsAvailable ?? false}
+        height={height}
+        empty={empty}
+        emptyText={p.emptyText ?? 'Waiting for the first step'}
+        legend={legend}
+        notes={notes}
+        xLabel={choice.label + (logX ? ' (log)' : '')}
+        xTitle={choice.description}
+        xDomain={model && !model.empty ? model.x.domain : null}
+        zoomed={xRange !== null}
+        onZoom={setXRange}
+        onResetZoom={resetZoom}
+        lookup={lookup}
+        exportData={exportData}
+        renderPlot={renderPlot}
+        measureRef={measureRef}
+        width={width}
+      />
+    );
+  },
+  (p) => <ChartPlaceholder title={p.title} height={p.height ?? 210} />,
+);
 
 /** The values of every series at the point nearest to `x` (the cursor snaps to the nearest drawn point). */
 function readoutAt(model: ChartModel, x: number, xKind: ValueKind, yKind: ValueKind, xLabel: string): Readout | null {

@@ -13,6 +13,7 @@ import { PLOT_MARGIN, X_AXIS_HEIGHT, Y_AXIS_WIDTH, nearestIndex, plotRect } from
 import { axisTicks, type AxisTicks } from './ticks';
 import { axisTick } from './axis-tick';
 import { mapFn } from './series-paths';
+import { ChartPlaceholder, staggered } from './stagger';
 import { useChartTheme, type ChartTheme } from './theme';
 import { useElementSize } from './use-size';
 import { xAxisChoice } from './x-axis';
@@ -72,101 +73,108 @@ function buildStacked(
   return { x, rows, empty: rows.length === 0, dropped };
 }
 
-export const StackedChart = memo(function StackedChart(p: StackedChartProps) {
-  const theme = useChartTheme();
-  const height = p.height ?? 210;
-  const [measureRef, size] = useElementSize<HTMLDivElement>();
-  const [xRange, setXRange] = useState<[number, number] | null>(null);
-  const { xAxis, logX } = p.view;
-  useEffect(() => setXRange(null), [xAxis, logX]);
-  const rect = plotRect(size.width, height);
-  const model = useMemo(
-    () => (size.width > 0 ? buildStacked(p.input, logX, rect.width, xRange, xAxis !== 'time') : null),
-    [p.input, logX, rect.width, xRange, size.width, xAxis],
-  );
-  const choice = xAxisChoice(xAxis);
-  const legend = useMemo<FrameLegendItem[]>(
-    () => p.input.layers.map((l) => ({ key: l.key, label: l.label, color: l.color, area: true })),
-    [p.input],
-  );
-  const lookup = useCallback(
-    (x: number): Readout | null => {
-      if (!model || model.rows.length === 0) return null;
-      const i = nearestIndex(model.rows.length, (k) => model.rows[k].x as number, x);
-      const row = model.rows[i];
-      const items = [...p.input.layers].reverse().map((l) => ({
+export const StackedChart = staggered(
+  function StackedChart(p: StackedChartProps) {
+    const theme = useChartTheme();
+    const height = p.height ?? 210;
+    const [measureRef, size] = useElementSize<HTMLDivElement>();
+    const [xRange, setXRange] = useState<[number, number] | null>(null);
+    const { xAxis, logX } = p.view;
+    useEffect(() => setXRange(null), [xAxis, logX]);
+    const rect = plotRect(size.width, height);
+    const model = useMemo(
+      () => (size.width > 0 ? buildStacked(p.input, logX, rect.width, xRange, xAxis !== 'time') : null),
+      [p.input, logX, rect.width, xRange, size.width, xAxis],
+    );
+    const choice = xAxisChoice(xAxis);
+    const legend = useMemo<FrameLegendItem[]>(
+      () => p.input.layers.map((l) => ({ key: l.key, label: l.label, color: l.color, area: true })),
+      [p.input],
+    );
+    const lookup = useCallback(
+      (x: number): Readout | null => {
+        if (!model || model.rows.length === 0) return null;
+        const i = nearestIndex(model.rows.length, (k) => model.rows[k].x as number, x);
+        const row = model.rows[i];
+        const items = [...p.input.layers].reverse().map((l) => ({
+          key: l.key,
+          label: l.label,
+          color: l.color,
+          value: formatValue(row[l.key], 'percent'),
+          area: true,
+        }));
+        return {
+          x: row.x as number,
+          xText: `${choice.label} ${formatValue(row.x as number, choice.valueKind)}`,
+          items,
+        };
+      },
+      [model, p.input, choice],
+    );
+    const exportData = useCallback(() => {
+      const series: SeriesInput[] = p.input.layers.map((l) => ({
         key: l.key,
         label: l.label,
         color: l.color,
-        value: formatValue(row[l.key], 'percent'),
-        area: true,
+        x: p.input.x,
+        y: l.values,
+        steps: null,
+        smooth: false,
+        band: false,
+        exportColumns: p.input.exportColumns,
       }));
-      return { x: row.x as number, xText: `${choice.label} ${formatValue(row.x as number, choice.valueKind)}`, items };
-    },
-    [model, p.input, choice],
-  );
-  const exportData = useCallback(() => {
-    const series: SeriesInput[] = p.input.layers.map((l) => ({
-      key: l.key,
-      label: l.label,
-      color: l.color,
-      x: p.input.x,
-      y: l.values,
-      steps: null,
-      smooth: false,
-      band: false,
-      exportColumns: p.input.exportColumns,
-    }));
-    const meta = { title: p.title, xAxis: choice.label, smoothing: 0 };
-    return { csv: chartToCsv(series, meta), json: chartToJson(series, meta) };
-  }, [p.input, p.title, choice]);
-  const renderPlot = useCallback(
-    () =>
-      model ? (
-        <StackPlot
-          model={model}
-          input={p.input}
-          width={size.width}
-          height={height}
-          theme={theme}
-          logX={logX}
-          xKind={choice.valueKind}
-        />
-      ) : null,
-    [model, p.input, size.width, height, theme, logX, choice],
-  );
-  const resetZoom = useCallback(() => setXRange(null), []);
-  const notes = useMemo(() => {
-    const n = [...(p.notes ?? [])];
-    if (model?.dropped) n.unshift(`${model.dropped} rows at x ≤ 0 not shown on the log x axis`);
-    return n;
-  }, [model, p.notes]);
-  return (
-    <ChartFrame
-      title={p.title}
-      view={p.view}
-      onViewChange={p.onViewChange}
-      controls={{ logY: false, smoothing: false }}
-      macsAvailable={p.macsAvailable ?? false}
-      height={height}
-      empty={!model || model.empty}
-      emptyText={p.emptyText ?? 'Waiting for the first routing report'}
-      legend={legend}
-      notes={notes}
-      xLabel={choice.label + (logX ? ' (log)' : '')}
-      xTitle={choice.description}
-      xDomain={model && !model.empty ? model.x.domain : null}
-      zoomed={xRange !== null}
-      onZoom={setXRange}
-      onResetZoom={resetZoom}
-      lookup={lookup}
-      exportData={exportData}
-      renderPlot={renderPlot}
-      measureRef={measureRef}
-      width={size.width}
-    />
-  );
-});
+      const meta = { title: p.title, xAxis: choice.label, smoothing: 0 };
+      return { csv: chartToCsv(series, meta), json: chartToJson(series, meta) };
+    }, [p.input, p.title, choice]);
+    const renderPlot = useCallback(
+      () =>
+        model ? (
+          <StackPlot
+            model={model}
+            input={p.input}
+            width={size.width}
+            height={height}
+            theme={theme}
+            logX={logX}
+            xKind={choice.valueKind}
+          />
+        ) : null,
+      [model, p.input, size.width, height, theme, logX, choice],
+    );
+    const resetZoom = useCallback(() => setXRange(null), []);
+    const notes = useMemo(() => {
+      const n = [...(p.notes ?? [])];
+      if (model?.dropped) n.unshift(`${model.dropped} rows at x ≤ 0 not shown on the log x axis`);
+      return n;
+    }, [model, p.notes]);
+    return (
+      <ChartFrame
+        title={p.title}
+        view={p.view}
+        onViewChange={p.onViewChange}
+        controls={{ logY: false, smoothing: false }}
+        macsAvailable={p.macsAvailable ?? false}
+        height={height}
+        empty={!model || model.empty}
+        emptyText={p.emptyText ?? 'Waiting for the first routing report'}
+        legend={legend}
+        notes={notes}
+        xLabel={choice.label + (logX ? ' (log)' : '')}
+        xTitle={choice.description}
+        xDomain={model && !model.empty ? model.x.domain : null}
+        zoomed={xRange !== null}
+        onZoom={setXRange}
+        onResetZoom={resetZoom}
+        lookup={lookup}
+        exportData={exportData}
+        renderPlot={renderPlot}
+        measureRef={measureRef}
+        width={size.width}
+      />
+    );
+  },
+  (p) => <ChartPlaceholder title={p.title} height={p.height ?? 210} />,
+);
 
 const Y_TICKS = [0, 0.25, 0.5, 0.75, 1];
 const UNIT: [number, number] = [0, 1];

@@ -10,6 +10,7 @@ import { ChartFrame, type FrameLegendItem } from '../charts/chart-frame';
 import { chartToCsv, chartToJson } from '../charts/export-data';
 import { formatValue, tickFormatter, type ValueKind } from '../charts/format';
 import type { Readout } from '../charts/hover-layer';
+import { ChartPlaceholder, staggered } from '../charts/stagger';
 import { PLOT_MARGIN, X_AXIS_HEIGHT, Y_AXIS_WIDTH, nearestIndex, plotRect } from '../charts/plot-geometry';
 import { mapFn } from '../charts/series-paths';
 import { useChartTheme, type ChartTheme } from '../charts/theme';
@@ -64,106 +65,109 @@ function extent(series: HealthSeries[], pick: (s: HealthSeries) => ArrayLike<num
   return lo <= hi ? [lo, hi] : null;
 }
 
-export const HealthChart = memo(function HealthChart(p: HealthChartProps) {
-  const theme = useChartTheme();
-  const height = p.height ?? 210;
-  const [measureRef, size] = useElementSize<HTMLDivElement>();
-  const [xRange, setXRange] = useState<[number, number] | null>(null);
-  const rect = plotRect(size.width, height);
-  const axes = useMemo(() => {
-    const xe = extent(p.series, (s) => [s.x]);
-    if (!xe) return null;
-    const x = axisTicks(xRange ?? xe, { count: Math.max(2, Math.round(rect.width / 70)), integer: true });
-    const ye = p.yDomain ?? extent(p.series, (s) => [s.y, ...(s.band ? [s.band.lo, s.band.hi] : [])]);
-    const y = p.yDomain
-      ? { ...axisTicks(p.yDomain, { count: 5 }), domain: p.yDomain }
-      : axisTicks(ye, { count: Math.max(2, Math.round(rect.height / 35)), pad: 0.06 });
-    return { x, y };
-  }, [p.series, p.yDomain, xRange, rect.width, rect.height]);
-  const empty = !axes || p.series.every((s) => s.y.length === 0);
-  const legend = useMemo<FrameLegendItem[]>(
-    () => [
-      ...p.series.map((s) => ({ key: s.key, label: s.label, color: s.color, dash: s.dash })),
-      ...(p.threshold ? [{ key: 'threshold', label: p.threshold.label, color: theme.fgMuted, dash: '4 3' }] : []),
-    ],
-    [p.series, p.threshold, theme.fgMuted],
-  );
-  const yKind = p.yKind ?? 'plain';
-  const lookup = useCallback(
-    (x: number): Readout | null => {
-      let snap = NaN;
-      for (const s of p.series) {
-        const i = nearestIndex(s.x.length, (k) => s.x[k]!, x);
-        if (i >= 0 && (Number.isNaN(snap) || Math.abs(s.x[i]! - x) < Math.abs(snap - x))) snap = s.x[i]!;
-      }
-      if (Number.isNaN(snap)) return null;
-      const items = p.series.flatMap((s) => {
-        const i = nearestIndex(s.x.length, (k) => s.x[k]!, snap);
-        if (i < 0 || s.x[i] !== snap) return [];
-        const band = s.band ? ` (${formatValue(s.band.lo[i], yKind)}–${formatValue(s.band.hi[i], yKind)})` : '';
-        return [{ key: s.key, label: s.label, color: s.color, value: formatValue(s.y[i], yKind) + band }];
-      });
-      return { x: snap, xText: `step ${formatValue(snap, 'count')}`, items };
-    },
-    [p.series, yKind],
-  );
-  const exportData = useCallback(() => {
-    const series: SeriesInput[] = p.series.map((s) => ({
-      key: s.key,
-      label: s.label,
-      color: s.color,
-      x: s.x,
-      y: s.y,
-      steps: null,
-      smooth: false,
-      band: false,
-      exportColumns: { step: s.x, ...s.exportColumns, ...(s.band && { band_lo: s.band.lo, band_hi: s.band.hi }) },
-    }));
-    const meta = { title: p.title, xAxis: 'step', smoothing: 0 };
-    return { csv: chartToCsv(series, meta), json: chartToJson(series, meta) };
-  }, [p.series, p.title]);
-  const renderPlot = useCallback(
-    () =>
-      axes ? (
-        <HealthPlot
-          axes={axes}
-          width={size.width}
-          height={height}
-          theme={theme}
-          series={p.series}
-          threshold={p.threshold}
-          regions={p.regions ?? []}
-          yKind={yKind}
-        />
-      ) : null,
-    [axes, size.width, height, theme, p.series, p.threshold, p.regions, yKind],
-  );
-  return (
-    <ChartFrame
-      title={p.title}
-      view={DEFAULT_VIEW}
-      onViewChange={noop}
-      controls={NO_CONTROLS}
-      macsAvailable={false}
-      height={height}
-      empty={empty}
-      emptyText={p.emptyText}
-      legend={legend}
-      notes={p.notes ?? []}
-      xLabel="step"
-      xTitle="Training step of the routing report (or of the later saved probe)"
-      xDomain={axes && !empty ? axes.x.domain : null}
-      zoomed={xRange !== null}
-      onZoom={setXRange}
-      onResetZoom={() => setXRange(null)}
-      lookup={lookup}
-      exportData={exportData}
-      renderPlot={renderPlot}
-      measureRef={measureRef}
-      width={size.width}
-    />
-  );
-});
+export const HealthChart = staggered(
+  function HealthChart(p: HealthChartProps) {
+    const theme = useChartTheme();
+    const height = p.height ?? 210;
+    const [measureRef, size] = useElementSize<HTMLDivElement>();
+    const [xRange, setXRange] = useState<[number, number] | null>(null);
+    const rect = plotRect(size.width, height);
+    const axes = useMemo(() => {
+      const xe = extent(p.series, (s) => [s.x]);
+      if (!xe) return null;
+      const x = axisTicks(xRange ?? xe, { count: Math.max(2, Math.round(rect.width / 70)), integer: true });
+      const ye = p.yDomain ?? extent(p.series, (s) => [s.y, ...(s.band ? [s.band.lo, s.band.hi] : [])]);
+      const y = p.yDomain
+        ? { ...axisTicks(p.yDomain, { count: 5 }), domain: p.yDomain }
+        : axisTicks(ye, { count: Math.max(2, Math.round(rect.height / 35)), pad: 0.06 });
+      return { x, y };
+    }, [p.series, p.yDomain, xRange, rect.width, rect.height]);
+    const empty = !axes || p.series.every((s) => s.y.length === 0);
+    const legend = useMemo<FrameLegendItem[]>(
+      () => [
+        ...p.series.map((s) => ({ key: s.key, label: s.label, color: s.color, dash: s.dash })),
+        ...(p.threshold ? [{ key: 'threshold', label: p.threshold.label, color: theme.fgMuted, dash: '4 3' }] : []),
+      ],
+      [p.series, p.threshold, theme.fgMuted],
+    );
+    const yKind = p.yKind ?? 'plain';
+    const lookup = useCallback(
+      (x: number): Readout | null => {
+        let snap = NaN;
+        for (const s of p.series) {
+          const i = nearestIndex(s.x.length, (k) => s.x[k]!, x);
+          if (i >= 0 && (Number.isNaN(snap) || Math.abs(s.x[i]! - x) < Math.abs(snap - x))) snap = s.x[i]!;
+        }
+        if (Number.isNaN(snap)) return null;
+        const items = p.series.flatMap((s) => {
+          const i = nearestIndex(s.x.length, (k) => s.x[k]!, snap);
+          if (i < 0 || s.x[i] !== snap) return [];
+          const band = s.band ? ` (${formatValue(s.band.lo[i], yKind)}–${formatValue(s.band.hi[i], yKind)})` : '';
+          return [{ key: s.key, label: s.label, color: s.color, value: formatValue(s.y[i], yKind) + band }];
+        });
+        return { x: snap, xText: `step ${formatValue(snap, 'count')}`, items };
+      },
+      [p.series, yKind],
+    );
+    const exportData = useCallback(() => {
+      const series: SeriesInput[] = p.series.map((s) => ({
+        key: s.key,
+        label: s.label,
+        color: s.color,
+        x: s.x,
+        y: s.y,
+        steps: null,
+        smooth: false,
+        band: false,
+        exportColumns: { step: s.x, ...s.exportColumns, ...(s.band && { band_lo: s.band.lo, band_hi: s.band.hi }) },
+      }));
+      const meta = { title: p.title, xAxis: 'step', smoothing: 0 };
+      return { csv: chartToCsv(series, meta), json: chartToJson(series, meta) };
+    }, [p.series, p.title]);
+    const renderPlot = useCallback(
+      () =>
+        axes ? (
+          <HealthPlot
+            axes={axes}
+            width={size.width}
+            height={height}
+            theme={theme}
+            series={p.series}
+            threshold={p.threshold}
+            regions={p.regions ?? []}
+            yKind={yKind}
+          />
+        ) : null,
+      [axes, size.width, height, theme, p.series, p.threshold, p.regions, yKind],
+    );
+    return (
+      <ChartFrame
+        title={p.title}
+        view={DEFAULT_VIEW}
+        onViewChange={noop}
+        controls={NO_CONTROLS}
+        macsAvailable={false}
+        height={height}
+        empty={empty}
+        emptyText={p.emptyText}
+        legend={legend}
+        notes={p.notes ?? []}
+        xLabel="step"
+        xTitle="Training step of the routing report (or of the later saved probe)"
+        xDomain={axes && !empty ? axes.x.domain : null}
+        zoomed={xRange !== null}
+        onZoom={setXRange}
+        onResetZoom={() => setXRange(null)}
+        lookup={lookup}
+        exportData={exportData}
+        renderPlot={renderPlot}
+        measureRef={measureRef}
+        width={size.width}
+      />
+    );
+  },
+  (p) => <ChartPlaceholder title={p.title} height={p.height ?? 210} />,
+);
 
 interface PlotProps {
   axes: { x: AxisTicks; y: AxisTicks };
