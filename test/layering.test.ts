@@ -120,7 +120,8 @@ describe('file names', () => {
       mkdirSync(join(dir, f, '..'), { recursive: true });
       writeFileSync(join(dir, f), '');
     }
-    for (const f of ['vite.config.ts', 'tools/gen_sizes.py', 'README.md']) writeFileSync(join(dir, f), '');
+    for (const f of ['vite.config.ts', 'tools/gen_sizes.py', 'tools/__init__.py', 'README.md'])
+      writeFileSync(join(dir, f), '');
     const { code, out } = await node(['tools/check-names.mjs', dir]);
     expect(code).toBe(1);
     expect(out.trim().split('\n').sort()).toEqual([

@@ -1,6 +1,7 @@
 // File-name convention (part of `npm run lint`): TypeScript and JavaScript files are kebab-case, every dot-separated
 // part of the name (`run-plan.ts`, `cvmm.test.ts`, `vite.config.ts`), and so are the folders that hold them;
-// Python files are snake_case (`gen_golden_sizes.py`: importable as a module). Prints each offender; exit 1 if any.
+// Python files are snake_case (`gen_golden_sizes.py`: importable as a module; a package's `__init__.py` too).
+// Prints each offender; exit 1 if any.
 // Usage: node tools/check-names.mjs [DIR]   (default: the repository root)
 import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -10,7 +11,7 @@ const ROOT = process.argv[2] ?? fileURLToPath(new URL('..', import.meta.url));
 const SKIP_DIRS = new Set(['node_modules', 'dist', 'out', 'runs', 'workspace', 'reports']);
 const CODE = /\.(ts|tsx|js|jsx|mjs|cjs)$/;
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const SNAKE = /^[a-z0-9]+(_[a-z0-9]+)*\.py$/;
+const SNAKE = /^([a-z0-9]+(_[a-z0-9]+)*|__init__)\.py$/;
 
 /** Why `path` (relative, '/'-separated) breaks the convention, or null. */
 function nameProblem(path) {
