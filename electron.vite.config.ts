@@ -6,22 +6,24 @@
 // Only `electron` and Node's built-ins stay outside the main and preload bundles (zod, the workspace store and the
 // contract are bundled), so they run from dist/ alone; the corpus packages are read from node_modules at run time.
 // ELECTRON_VITE_SECTIONS=main,preload builds a subset (the launcher and the wiring test skip a fresh renderer).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { defineConfig, type MainViteConfig } from 'electron-vite';
 import type { Plugin } from 'vite';
+import { listPythonFiles } from './engine/node/export/python-files';
 import rendererConfig from './renderer/vite.config';
 
 const root = import.meta.dirname;
 
-/** The PyTorch export's Python sources (engine/node/export/python/), next to the main bundle: its PYTHON_DIR is
- *  `python/` beside the file it is bundled into (exportPyTorch, issue 11). */
+/** The PyTorch export's Python sources (engine/node/export/python/: the entry scripts and the package switchhead/,
+ *  subfolders kept), next to the main bundle: its PYTHON_DIR is `python/` beside the file it is bundled into
+ *  (exportPyTorch, issue 11). */
 function pythonSources(): Plugin {
   const dir = resolve(root, 'engine/node/export/python');
   return {
     name: 'switchhead:export-python',
     generateBundle() {
-      for (const f of readdirSync(dir).filter((n) => n.endsWith('.py')))
+      for (const f of listPythonFiles(dir))
         this.emitFile({ type: 'asset', fileName: `python/${f}`, source: readFileSync(resolve(dir, f)) });
     },
   };

@@ -375,7 +375,7 @@ describe('exports', () => {
     await poll(() => toast.count()).toBe(1);
     const dir = join(host.workspace, 'exports', 'tiny-switchhead');
     expect(await toast.innerText()).toContain(`Next: cd ${dir} && python3 prepare_data.py && python3 train.py`);
-    expect(readdirSync(dir)).toEqual(expect.arrayContaining(['train.py', 'switchhead_model.py', 'README.md', 'runs']));
+    expect(readdirSync(dir)).toEqual(expect.arrayContaining(['train.py', 'switchhead', 'README.md', 'runs']));
     expect(existsSync(join(dir, 'runs', ids['tiny-switchhead'], 'checkpoints', '40.safetensors'))).toBe(true);
     await shots('pytorch-toast');
     await toast.getByRole('button', { name: 'Dismiss' }).click();

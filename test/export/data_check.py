@@ -1,4 +1,5 @@
-"""Data harness for test/export/data.test.ts: what the exported prepare_data.py makes of each exported folder.
+"""Data harness for test/export/data.test.ts: what the exported data package (switchhead/data/, which
+prepare_data.py runs) makes of each exported folder.
 Usage: python3 data_check.py OUT.json EXPORT_DIR [EXPORT_DIR ...]
 
 For each folder: tokenise (prepare), load the dataset, and write its vocabulary, batcher fingerprint, the first
@@ -10,7 +11,7 @@ import os
 import sys
 
 sys.path.insert(0, sys.argv[2])
-from prepare_data import load_dataset, prepare  # noqa: E402
+from switchhead.data import load_dataset, prepare  # noqa: E402
 
 PROBE = "Don't stop: 1,234 apples\u00a0and \u00bd pear\u2014caf\u00e9 \u2615 it's 2024!\n\n  Done.\t"
 

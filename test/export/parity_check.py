@@ -12,8 +12,9 @@ import sys
 import torch
 
 sys.path.insert(0, sys.argv[1])
-from switchhead_model import SwitchHeadLM, lm_loss  # noqa: E402
-from train import check_compatible, read_safetensors  # noqa: E402
+from switchhead.model import SwitchHeadLM, lm_loss  # noqa: E402
+from switchhead.training.checkpoints import check_compatible  # noqa: E402
+from switchhead.training.safetensors_file import read_safetensors  # noqa: E402
 
 
 def run_case(case: dict) -> dict:

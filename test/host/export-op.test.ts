@@ -38,7 +38,7 @@ describe('exportPyTorch', () => {
     expect(r.run).toBeNull();
     expect(r.command).toBe(`cd ${r.path} && python3 prepare_data.py && python3 train.py`);
     const files = fs.readdirSync(r.path).sort();
-    for (const f of ['README.md', 'export.json', 'prepare_data.py', 'spec.json', 'switchhead_model.py', 'train.py'])
+    for (const f of ['README.md', 'export.json', 'prepare_data.py', 'spec.json', 'switchhead', 'train.py'])
       expect(files).toContain(f);
     expect(readJson(path.join(r.path, 'spec.json'))).toEqual(parseSpec(tinySpecInput(5)));
     const manifest = readJson(path.join(r.path, 'export.json'));

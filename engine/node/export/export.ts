@@ -1,7 +1,8 @@
 // `npm run export`: an experiment as a self-contained PyTorch folder for a cluster (issue 11).
 //   spec.json            the resolved spec (every default filled in)
 //   export.json          engine version, where it came from, the spec's attention cost (SPEC §6)
-//   switchhead_model.py  the model, train.py the DDP training, prepare_data.py the data (python/ next to this file)
+//   train.py             the DDP training and prepare_data.py the data tokenising: the two entry scripts
+//   switchhead/          the Python package they run: model/, data/, training/ (python/ next to this file)
 //   data/source/         the corpus text (bundled corpora, or the user's text file); data/vocab.bpe for BPE
 //   runs/<id>/           exported from a run directory: the run with its latest checkpoint, to --resume there
 //   README.md            the commands for one GPU, one node and several nodes
@@ -15,14 +16,15 @@ import { makeTokenizer } from '../../data/tokenizer';
 import { ENGINE_VERSION, type ExperimentSpec } from '../../spec';
 import { loadBpeMerges, loadCorpus, loadUserText } from '../corpus';
 import type { RunDir } from '../rundir';
+import { listPythonFiles } from './python-files';
 import { exportReadme } from './readme';
 import { ExportError, resolveExportTarget, runFilesToCarry, type ExportSource } from './target';
 
 export { ExportError } from './target';
 
-/** The Python sources, copied as they are. */
+/** The Python sources, copied as they are: the entry scripts and the package switchhead/, every .py file. */
 export const PYTHON_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python');
-export const PYTHON_FILES = ['switchhead_model.py', 'train.py', 'prepare_data.py'] as const;
+export const pythonFiles = (): string[] => listPythonFiles(PYTHON_DIR);
 
 export interface ExportOptions {
   /** SPEC.json | PRESET | RUN_DIR, or a parsed spec with words saying where it came from (the app's cells). */
@@ -73,7 +75,10 @@ export function exportExperiment(opts: ExportOptions): ExportResult {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   const stage = fs.mkdtempSync(path.join(path.dirname(out), `.tmp-export-${path.basename(out)}-`));
   try {
-    for (const f of PYTHON_FILES) fs.copyFileSync(path.join(PYTHON_DIR, f), path.join(stage, f));
+    for (const f of pythonFiles()) {
+      fs.mkdirSync(path.dirname(path.join(stage, f)), { recursive: true });
+      fs.copyFileSync(path.join(PYTHON_DIR, f), path.join(stage, f));
+    }
     const vocabSize = writeData(spec, path.join(stage, 'data'), opts.dataRoot);
     const params = countParams(spec, vocabSize).total;
     const carried = 'run' in target && target.run ? carryRun(target.run, path.join(stage, 'runs')) : null;

@@ -72,9 +72,11 @@ ${s.description ? `\n${s.description}\n` : ''}
 | file | what |
 |---|---|
 | \`spec.json\` | the resolved experiment spec (every default filled in); edit it here if you must, then run \`prepare_data.py\` again |
-| \`switchhead_model.py\` | the model: SwitchHead, the dense and MoA baselines, σ-MoE, XL memory, the paper's init; parameter names are the workbench's |
 | \`train.py\` | training with DistributedDataParallel: the workbench's batches, AdamW, schedule, clipping, regularisers, evaluation, run directory and checkpoints |
-| \`prepare_data.py\` | tokenises the data exactly as the workbench does (also imported by \`train.py\`) |
+| \`prepare_data.py\` | tokenises the data exactly as the workbench does |
+| \`switchhead/model/\` | the model: SwitchHead, the dense and MoA baselines, σ-MoE, XL memory, the paper's init; parameter names are the workbench's |
+| \`switchhead/data/\` | the data: tokenizers (byte, char, GPT-2 BPE), the corpus and its split, the LM and synthetic-task batchers |
+| \`switchhead/training/\` | the training that \`train.py\` runs: AdamW and schedule, DDP, safetensors checkpoints, the run directory, the loop |
 | \`data/\` | ${dataFiles(m)} |
 | \`export.json\` | the workbench version and the spec's attention cost |${run ? `\n| \`${run}/\` | the workbench run this was exported from, with its latest checkpoint |` : ''}
 
