@@ -3,8 +3,9 @@
 // measurement function below; a measurement adds its keys to the object (later issues add app_tokens_per_s,
 // cli_tokens_per_s, threaded_wasm, lens_render_ms as further functions in MEASUREMENTS).
 //
-// chart_redraw_ms: median time from appending a batch of steps to three runs of 100,000 points each to the end of
-//   the frame that painted the loss chart (main-thread work: React render, recharts, style, layout, paint).
+// chart_redraw_ms: median time from appending a batch of steps to three runs of 100,000 points each until the loss
+//   chart's paths are redrawn and laid out (main-thread work: React render of the panel, the chart's own staggered
+//   commit with recharts (renderer/charts/stagger.tsx), style and layout; paint follows at the next frame).
 // chart_redraw_cpu_ms: the same redraws' main-thread CPU time (trace thread clock): what the redraw costs when the
 //   cores are not shared; load_average_1m says how busy the machine was.
 // chart_longest_task_ms: the longest main-thread task while it redraws (PerformanceObserver 'longtask' reports tasks over

@@ -154,22 +154,24 @@ const RunItem = memo(function RunItem({ id }: { id: string }) {
         <Icon name={st.icon} size={14} />
       </span>
       <span className="run-name">{l.name}</span>
-      {who === 'CLI' && <span className="tag">CLI</span>}
-      {phase === 'interrupted' ? (
-        <button
-          type="button"
-          className="btn btn-small run-resume"
-          aria-label={`Resume ${l.name}`}
-          title={`Interrupted at ${progress(l)}: continue from its newest checkpoint`}
-          onClick={() => runActions.resumeInterrupted(id)}
-        >
-          Resume
-        </button>
-      ) : (
-        <span className="run-meta">
-          {live ? `${st.word === 'running' ? '' : st.word + ' '}${progress(l)}` : st.word}
-        </span>
-      )}
+      <span className="run-sub">
+        {who === 'CLI' && <span className="tag">CLI</span>}
+        {phase === 'interrupted' ? (
+          <button
+            type="button"
+            className="btn btn-small run-resume"
+            aria-label={`Resume ${l.name}`}
+            title={`Interrupted at ${progress(l)}: continue from its newest checkpoint`}
+            onClick={() => runActions.resumeInterrupted(id)}
+          >
+            Resume
+          </button>
+        ) : (
+          <span className="run-meta">
+            {live ? `${st.word === 'running' ? '' : st.word + ' '}${progress(l)}` : st.word}
+          </span>
+        )}
+      </span>
       <button
         type="button"
         className="icon-btn icon-btn-small run-export"

@@ -14,6 +14,7 @@ import { ModelStore, Plot, axesClose, sameNumbers, type PlotAxes } from './metri
 import { nearestIndex, plotRect } from './plot-geometry';
 import { ChartPlaceholder, staggered } from './stagger';
 import { useChartTheme } from './theme';
+import { linearTicks } from './ticks';
 import { useElementSize } from './use-size';
 import { xAxisChoice } from './x-axis';
 
@@ -59,8 +60,11 @@ export const MetricChart = staggered(
         { width: rect.width, height: rect.height, xRange },
         cache.current!,
       );
-      if (p.yDomain && !logY)
-        m.y = { ...m.y, domain: p.yDomain, ticks: m.y.ticks.filter((t) => t >= p.yDomain![0] && t <= p.yDomain![1]) };
+      if (p.yDomain && !logY) {
+        // a fixed range (accuracy 0-1) gets ticks over all of it, not only over where the data is so far
+        const t = linearTicks(p.yDomain[0], p.yDomain[1], Math.max(2, Math.round(rect.height / 35)));
+        m.y = { ...m.y, domain: p.yDomain, ticks: t.ticks, step: t.step };
+      }
       // the same tick values keep the same arrays: recharts then keeps its axis settings (no store update)
       const prev = axes.current;
       if (prev) {
@@ -153,6 +157,7 @@ export const MetricChart = staggered(
     );
   },
   (p) => <ChartPlaceholder title={p.title} height={p.height ?? 210} />,
+  ['view'],
 );
 
 /** The values of every series at the point nearest to `x` (the cursor snaps to the nearest drawn point). */

@@ -174,6 +174,7 @@ export const StackedChart = staggered(
     );
   },
   (p) => <ChartPlaceholder title={p.title} height={p.height ?? 210} />,
+  ['view'],
 );
 
 const Y_TICKS = [0, 0.25, 0.5, 0.75, 1];

@@ -60,15 +60,22 @@ export function useStaggered<T>(value: T, deferMount = false): T | undefined {
   return shown?.value;
 }
 
-/** A chart component whose props (and mount) are staggered; `placeholder` holds its place until its first turn. */
+/**
+ * A chart component whose props (and mount) are staggered; `placeholder` holds its place until its first turn.
+ * A change of an `immediate` prop (the chart's view: what its own controls show and set) is drawn at once, with the
+ * newest of every prop: a checkbox the user clicks never waits behind the queue.
+ */
 export function staggered<P extends object>(
   Chart: ComponentType<P>,
   placeholder: (p: P) => ReactNode,
+  immediate: readonly (keyof P)[] = [],
 ): ComponentType<P> {
   const Inner = memo(Chart) as ComponentType<P>;
   return memo(function Staggered(props: P) {
     const shown = useStaggered(props, true);
-    return shown ? <Inner {...shown} /> : placeholder(props);
+    if (!shown) return placeholder(props);
+    const now = immediate.some((k) => !Object.is(shown[k], props[k]));
+    return <Inner {...(now ? props : shown)} />;
   }) as unknown as ComponentType<P>;
 }
 

@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, SHOTS, startHost, type Host } from './harness';
+import { closeApp, experimentCell, type Host, openApp, setSpecField, SHOTS } from './harness';
 
 let host: Host;
 let browser: Browser;
@@ -15,7 +15,7 @@ let page: Page;
 let errors: string[];
 
 const poll = <T>(fn: () => T | Promise<T>, timeout = 60_000) => expect.poll(fn, { timeout, interval: 150 });
-const exp = (): Locator => page.locator('section.cell[data-kind="experiment"]').first();
+const exp = (): Locator => experimentCell(page);
 const inspect = (): Locator => page.locator('section.cell[data-kind="inspect"]').first();
 
 async function shots(target: Locator, view: string): Promise<void> {
@@ -40,25 +40,13 @@ async function shots(target: Locator, view: string): Promise<void> {
   await page.setViewportSize({ width: 1360, height: 900 });
 }
 
-async function setField(label: string, value: string): Promise<void> {
-  const edit = exp().getByRole('button', { name: 'Edit spec' });
-  if ((await edit.getAttribute('aria-pressed')) !== 'true') await edit.click();
-  const f = exp().getByLabel(label, { exact: true });
-  await f.fill(value);
-  await f.blur();
-}
+const setField = (label: string, value: string) => setSpecField(exp(), label, value);
 
 beforeAll(async () => {
-  host = await startHost();
-  browser = await launchBrowser();
-  ({ context, page, errors } = await openPage(browser, host));
+  ({ host, browser, context, page, errors } = await openApp());
 }, 240_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await host?.stop();
-});
+afterAll(() => closeApp({ context, browser, host }));
 
 describe('expert atlas, teaching walkthrough and routing health of a trained SwitchHead', () => {
   it('trains the teach-copy preset for 40 steps with probes and checkpoints', async () => {

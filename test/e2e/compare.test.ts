@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../../engine/node/runner';
 import { parseSpec, type ExperimentSpecInput } from '../../engine/spec';
 import { REPRODUCTION } from '../../experiments/index';
-import { launchBrowser, openPage, screenshot, startHost, type Host } from './harness';
+import { closeApp, type Host, openApp, screenshot } from './harness';
 
 let host: Host;
 let browser: Browser;
@@ -94,16 +94,10 @@ beforeAll(async () => {
     const r = await runExperiment({ spec: parseSpec(s), backend: 'cpu', ...opts });
     ids[s.name!] = r.dir.split('/').pop()!;
   }
-  host = await startHost(workspace);
-  browser = await launchBrowser();
-  ({ context, page, errors } = await openPage(browser, host));
+  ({ host, browser, context, page, errors } = await openApp(workspace));
 }, 300_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await host?.stop();
-});
+afterAll(() => closeApp({ context, browser, host }));
 
 describe('the Compare cell', () => {
   it('overlays two runs of the workspace, and its table sorts by any column', async () => {

@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, ROOT, screenshot, startHost, type Host } from './harness';
+import { closeApp, experimentCell, type Host, openApp, openPage, ROOT, screenshot } from './harness';
 
 let host: Host;
 let browser: Browser;
@@ -16,7 +16,7 @@ let context: BrowserContext;
 let page: Page;
 
 const poll = <T>(fn: () => T | Promise<T>, timeout = 60_000) => expect.poll(fn, { timeout, interval: 100 });
-const exp = (): Locator => page.locator('section.cell[data-kind="experiment"]').first();
+const exp = (): Locator => experimentCell(page);
 const controls = () => exp().getByRole('group', { name: 'Run controls' });
 const phase = () => exp().locator('.run-bar .run-phase').first().innerText();
 async function shownStep(): Promise<number> {
@@ -50,16 +50,10 @@ async function shots(view: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  host = await startHost();
-  browser = await launchBrowser();
-  ({ context, page } = await openPage(browser, host));
+  ({ host, browser, context, page } = await openApp());
 }, 240_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await host?.stop();
-});
+afterAll(() => closeApp({ context, browser, host }));
 
 describe('runs that outlive the page', () => {
   let runId = '';

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, screenshot, startHost, type Host } from './harness';
+import { closeApp, experimentCell, type Host, openApp, screenshot, setSpecField } from './harness';
 
 let host: Host;
 let browser: Browser;
@@ -17,7 +17,7 @@ let page: Page;
 let errors: string[];
 
 const poll = <T>(fn: () => T | Promise<T>, timeout = 60_000) => expect.poll(fn, { timeout, interval: 100 });
-const exp = (): Locator => page.locator('section.cell[data-kind="experiment"]').first();
+const exp = (): Locator => experimentCell(page);
 const button = (name: string) =>
   exp().getByRole('group', { name: 'Run controls' }).getByRole('button', { name, exact: true });
 const phase = () => exp().locator('.run-bar .run-phase').first().innerText();
@@ -60,25 +60,13 @@ async function shots(view: string): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
-async function setField(label: string, value: string): Promise<void> {
-  const edit = exp().getByRole('button', { name: 'Edit spec' });
-  if ((await edit.getAttribute('aria-pressed')) !== 'true') await edit.click();
-  const f = exp().getByLabel(label, { exact: true });
-  await f.fill(value);
-  await f.blur();
-}
+const setField = (label: string, value: string) => setSpecField(exp(), label, value);
 
 beforeAll(async () => {
-  host = await startHost();
-  browser = await launchBrowser();
-  ({ context, page, errors } = await openPage(browser, host));
+  ({ host, browser, context, page, errors } = await openApp());
 }, 240_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await host?.stop();
-});
+afterAll(() => closeApp({ context, browser, host }));
 
 describe('training from the notebook', () => {
   it('creates a notebook with a Note and an Experiment cell from the copy teaching preset', async () => {

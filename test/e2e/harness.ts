@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
 export const DIST = join(ROOT, 'dist/renderer');
@@ -157,4 +157,40 @@ export async function screenshot(page: Page, test: string, view: string): Promis
   const file = join(SHOTS, `${test}-${view}.png`);
   await page.screenshot({ path: file, fullPage: false });
   return file;
+}
+
+export interface App {
+  host: Host;
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  errors: string[];
+}
+
+/** The web host on `workspace` (a fresh one by default), Chromium, and a page open at the workbench. */
+export async function openApp(workspace?: string): Promise<App> {
+  const host = await startHost(workspace);
+  const browser = await launchBrowser();
+  return { host, browser, ...(await openPage(browser, host)) };
+}
+
+/** Close what openApp opened (any part may be missing when beforeAll failed). */
+export async function closeApp(app: Partial<App>): Promise<void> {
+  await app.context?.close();
+  await app.browser?.close();
+  await app.host?.stop();
+}
+
+/** The first Experiment cell of the page. */
+export function experimentCell(page: Page): Locator {
+  return page.locator('section.cell[data-kind="experiment"]').first();
+}
+
+/** Set one field of an Experiment cell's spec form (opening the form when it is closed), as a person types it. */
+export async function setSpecField(cell: Locator, label: string, value: string): Promise<void> {
+  const edit = cell.getByRole('button', { name: 'Edit spec' });
+  if ((await edit.getAttribute('aria-pressed')) !== 'true') await edit.click();
+  const f = cell.getByLabel(label, { exact: true });
+  await f.fill(value);
+  await f.blur();
 }

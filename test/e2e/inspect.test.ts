@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presets } from '../../experiments/index';
-import { launchBrowser, openPage, ROOT, screenshot, startHost, type Host } from './harness';
+import { closeApp, experimentCell, type Host, openApp, ROOT, screenshot, setSpecField } from './harness';
 
 let host: Host;
 let browser: Browser;
@@ -22,7 +22,7 @@ let errors: string[];
 let denseRun = '';
 
 const poll = <T>(fn: () => T | Promise<T>, timeout = 90_000) => expect.poll(fn, { timeout, interval: 100 });
-const exp = (): Locator => page.locator('section.cell[data-kind="experiment"]').first();
+const exp = (): Locator => experimentCell(page);
 const cell = (): Locator => page.locator('section.cell[data-kind="inspect"]').first();
 const lens = () => cell().getByRole('group', { name: 'Routing lens' });
 const heatmap = (name: RegExp) =>
@@ -59,13 +59,7 @@ async function shots(view: string, at: Locator | null = null): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
-async function setField(label: string, value: string): Promise<void> {
-  const edit = exp().getByRole('button', { name: 'Edit spec' });
-  if ((await edit.getAttribute('aria-pressed')) !== 'true') await edit.click();
-  const f = exp().getByLabel(label, { exact: true });
-  await f.fill(value);
-  await f.blur();
-}
+const setField = (label: string, value: string) => setSpecField(exp(), label, value);
 
 /** The data canvas's pixels as a checksum and the number of painted (opaque) pixels. */
 const pixels = (hm: Locator) =>
@@ -142,16 +136,10 @@ beforeAll(async () => {
     log: { ...copy.log, evalInterval: 10, routingInterval: 10, probeInterval: 10, checkpointInterval: 10 },
   });
   rmSync(join(workspace, 'runs', denseRun, 'probes'), { recursive: true, force: true });
-  host = await startHost(workspace);
-  browser = await launchBrowser();
-  ({ context, page, errors } = await openPage(browser, host));
+  ({ host, browser, context, page, errors } = await openApp(workspace));
 }, 240_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await host?.stop();
-});
+afterAll(() => closeApp({ context, browser, host }));
 
 describe('the routing lens', () => {
   it('trains a tiny SwitchHead from the copy teaching preset (a probe and a checkpoint every 10 steps)', async () => {

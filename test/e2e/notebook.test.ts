@@ -7,7 +7,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, openPage, screenshot, startHost, type Host } from './harness';
+import { closeApp, type Host, openApp, screenshot } from './harness';
 
 let host: Host;
 let browser: Browser;
@@ -43,16 +43,10 @@ async function field(cell: Locator, label: string): Promise<Locator> {
 }
 
 beforeAll(async () => {
-  host = await startHost();
-  browser = await launchBrowser();
-  ({ context, page, errors } = await openPage(browser, host));
+  ({ host, browser, context, page, errors } = await openApp());
 }, 240_000);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await host?.stop();
-});
+afterAll(() => closeApp({ context, browser, host }));
 
 describe('the notebook in the browser', () => {
   it('starts with an empty workspace and creates a notebook', async () => {

@@ -108,17 +108,32 @@ try {
 }
 
 /** Append `n` steps to every run, then time from the append to the end of the frame that painted it. */
+/** The series paths of the loss chart, as a string that changes when any of them is redrawn. */
+function lossPaths(fig: Element): string {
+  return Array.from(fig.querySelectorAll('path.swc-line'), (p) => p.getAttribute('d') ?? '').join('|');
+}
+
+/** Append `n` steps to every run and time it until the loss chart's paths are redrawn and laid out. Charts take new
+ *  data in a task of their own (renderer/charts/stagger.tsx), so the time runs from the append, through React's
+ *  render of the panel and the chart's staggered commit, to a forced style and layout of the new paths. */
 function redrawOnce(n: number): Promise<number> {
-  return new Promise((done) =>
+  return new Promise((done, fail) =>
     requestAnimationFrame(() => {
+      const fig = document.querySelector('figure[aria-label="loss"]');
+      if (!fig) return fail(new Error('no loss chart on the page'));
+      const before = lossPaths(fig);
       const t0 = performance.now();
+      const timer = setTimeout(() => (mo.disconnect(), fail(new Error('the loss chart was not redrawn in 5 s'))), 5000);
+      const mo = new MutationObserver(() => {
+        if (lossPaths(fig) === before) return; // another part of the chart changed first
+        mo.disconnect();
+        clearTimeout(timer);
+        fig.getBoundingClientRect(); // style and layout of the new paths, now
+        done(performance.now() - t0);
+      });
+      mo.observe(fig, { subtree: true, attributes: true, childList: true });
       for (const r of runs) appendTrain(r, n);
       flushTouches(); // the runs store's once-per-frame version bump, now
-      // React renders in a microtask; style, layout and paint follow this frame's callbacks; a message posted now
-      // is handled after them (the frame's main-thread work is over)
-      const ch = new MessageChannel();
-      ch.port1.onmessage = () => done(performance.now() - t0);
-      ch.port2.postMessage(0);
     }),
   );
 }
