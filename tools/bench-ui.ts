@@ -65,12 +65,15 @@ export async function openChartsSite(opts: BundleOptions = {}): Promise<ChartsSi
     logLevel: 'error',
   });
   const js = readFileSync(join(dir, 'page.js'));
+  const css = readFileSync(join(dir, 'page.css')); // the CSS the components import (the menus')
   const html =
-    '<!doctype html><meta charset="utf-8"><title>charts</title><script type="module" src="/page.js"></script>';
+    '<!doctype html><meta charset="utf-8"><title>charts</title><link rel="stylesheet" href="/page.css">' +
+    '<script type="module" src="/page.js"></script>';
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(html);
     if (path === '/page.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+    if (path === '/page.css') return void res.writeHead(200, { 'content-type': 'text/css' }).end(css);
     res.writeHead(404).end('not found');
   });
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));

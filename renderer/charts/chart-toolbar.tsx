@@ -1,6 +1,7 @@
 // A chart's small toolbar: x-axis choice, log x, log y, smoothing (with its value), export. Every control
 // has an accessible name; the chart's figure is named by its title, so tests find "X axis" inside figure "loss".
-import { memo, useEffect, useId, useRef, useState } from 'react';
+import { memo, useId } from 'react';
+import { MenuButton } from '../app/menu';
 import type { ChartView } from './chart-model';
 import { X_AXES, xAxisChoice, type XAxisKind } from './x-axis';
 
@@ -12,6 +13,14 @@ export interface ToolbarControls {
 }
 
 export type ExportKind = 'svg' | 'png' | 'csv' | 'json';
+
+/** The export formats of a figure, in menu order (the charts' and the lens's export menus). */
+export const EXPORT_FORMATS: { kind: ExportKind; label: string }[] = [
+  { kind: 'svg', label: 'SVG' },
+  { kind: 'png', label: 'PNG (2×)' },
+  { kind: 'csv', label: 'CSV data' },
+  { kind: 'json', label: 'JSON data' },
+];
 
 interface ToolbarProps {
   view: ChartView;
@@ -79,59 +88,14 @@ function SmoothingSlider({ value, onChange }: { value: number; onChange: (p: Par
   );
 }
 
-const EXPORTS: { kind: ExportKind; label: string }[] = [
-  { kind: 'svg', label: 'SVG' },
-  { kind: 'png', label: 'PNG (2×)' },
-  { kind: 'csv', label: 'CSV data' },
-  { kind: 'json', label: 'JSON data' },
-];
-
 function ExportMenu({ onExport }: { onExport: (k: ExportKind) => void }) {
-  const [open, setOpen] = useState(false);
-  const box = useRef<HTMLSpanElement>(null);
-  const menuId = useId();
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: Event) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !box.current?.contains(e.target as Node)) setOpen(false);
-    };
-    document.addEventListener('pointerdown', close);
-    document.addEventListener('keydown', close);
-    box.current?.querySelector<HTMLButtonElement>('[role=menuitem]')?.focus();
-    return () => {
-      document.removeEventListener('pointerdown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [open]);
   return (
-    <span className="swc-export" ref={box}>
-      <button
-        type="button"
-        aria-haspopup="menu"
-        aria-expanded={open}
-        aria-controls={open ? menuId : undefined}
-        onClick={() => setOpen((o) => !o)}
-        title="Export the figure (SVG, PNG) or its data (CSV, JSON: raw and smoothed)"
-      >
-        Export
-      </button>
-      {open && (
-        <span className="swc-menu" role="menu" id={menuId} aria-label="Export">
-          {EXPORTS.map((e) => (
-            <button
-              key={e.kind}
-              type="button"
-              role="menuitem"
-              onClick={() => {
-                setOpen(false);
-                onExport(e.kind);
-              }}
-            >
-              {e.label}
-            </button>
-          ))}
-        </span>
-      )}
-    </span>
+    <MenuButton
+      label="Export"
+      items={EXPORT_FORMATS.map((f) => ({ label: f.label, run: () => onExport(f.kind) }))}
+      title="Export the figure (SVG, PNG) or its data (CSV, JSON: raw and smoothed)"
+    >
+      Export
+    </MenuButton>
   );
 }

@@ -12,20 +12,15 @@ const CSS = `
   text-overflow: ellipsis; max-width: 100%; }
 .swc-toolbar { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 8px; color: var(--fg-muted, var(--text-2, #5b6270)); }
 .swc-toolbar label { display: inline-flex; align-items: center; gap: 3px; white-space: nowrap; cursor: pointer; }
-.swc-toolbar select, .swc-toolbar button, .swc-menu button { font: inherit; color: var(--fg, var(--text, #1d2129));
+.swc-toolbar select, .swc-toolbar button { font: inherit; color: var(--fg, var(--text, #1d2129));
   background: var(--surface, #fff); border: 1px solid var(--border, #d9dce2); border-radius: 5px; padding: 1px 6px;
   min-height: 22px; cursor: pointer; }
-.swc-toolbar button:hover, .swc-menu button:hover { border-color: var(--accent, #2f6fde); }
-.swc-toolbar :focus-visible, .swc-menu :focus-visible, .swc-body:focus-visible { outline: 2px solid var(--focus, var(--accent, #2f6fde));
+.swc-toolbar button:hover { border-color: var(--accent, #2f6fde); }
+.swc-toolbar :focus-visible, .swc-body:focus-visible { outline: 2px solid var(--focus, var(--accent, #2f6fde));
   outline-offset: 1px; }
 .swc-toolbar input[type=checkbox] { margin: 0; accent-color: var(--accent, #2f6fde); }
 .swc-toolbar input[type=range] { width: 72px; accent-color: var(--accent, #2f6fde); }
 .swc-toolbar output { font-family: var(--font-mono, ui-monospace, monospace); min-width: 2.6em; color: var(--fg, var(--text, #1d2129)); }
-.swc-export { position: relative; }
-.swc-menu { position: absolute; right: 0; top: calc(100% + 4px); z-index: 20; display: flex; flex-direction: column;
-  gap: 2px; padding: 4px; background: var(--surface, #fff); border: 1px solid var(--border, #d9dce2);
-  border-radius: 6px; box-shadow: 0 4px 14px rgba(0,0,0,.18); min-width: 110px; }
-.swc-menu button { text-align: left; border-color: transparent; }
 .swc-body { position: relative; width: 100%; min-height: 120px; touch-action: pan-y; }
 .swc-body svg { display: block; overflow: visible; }
 .swc-reset { position: absolute; z-index: 5; font: inherit; font-size: 11px; color: var(--fg, var(--text, #1d2129));

@@ -161,6 +161,43 @@ describe('loss chart with three runs of 100,000 points', () => {
     expect(checks.smoothedTrain).toBe(100_000);
     await page.close();
   });
+
+  it('the Export menu works from the keyboard and closes on Escape or a click outside', async () => {
+    const page = await openLoss();
+    const fig = loss(page);
+    const button = fig.getByRole('button', { name: 'Export' });
+    const menu = fig.getByRole('menu', { name: 'Export' });
+    const focused = () => page.evaluate(() => document.activeElement?.textContent ?? '');
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await menu.waitFor();
+    expect(await button.getAttribute('aria-expanded')).toBe('true');
+    expect(await focused()).toBe('SVG'); // the first item takes focus
+    const moves: string[] = [];
+    for (const key of ['ArrowUp', 'ArrowDown', 'ArrowDown', 'End', 'Home']) {
+      await page.keyboard.press(key);
+      moves.push(await focused());
+    }
+    expect(moves).toEqual(['JSON data', 'SVG', 'PNG (2×)', 'JSON data', 'SVG']); // wrapping both ways
+    await page.keyboard.press('Escape');
+    expect(await menu.count()).toBe(0);
+    expect(await focused()).toBe('Export'); // focus back on the button
+    expect(await button.getAttribute('aria-expanded')).toBe('false');
+    await button.click();
+    await menu.waitFor();
+    await fig.screenshot({ path: join(SHOTS, 'charts-export-menu-light.png') });
+    await page.mouse.click(5, 5); // outside the chart
+    expect(await menu.count()).toBe(0);
+    await button.focus();
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('End');
+    await page.keyboard.press('Enter'); // runs "JSON data" and closes
+    expect(await menu.count()).toBe(0);
+    expect(await focused()).toBe('Export');
+    const names = () => page.evaluate(() => window.__charts.exports.map((e) => e.name));
+    await expect.poll(names, { timeout: 20_000 }).toEqual(['loss.json']);
+    await page.close();
+  });
 });
 
 describe('every panel in every state, in both themes', () => {

@@ -222,6 +222,14 @@ describe('the routing lens', () => {
     const t = T - 2;
     const [first] = (await chosenTable('O'))[t];
     await clickCell(dst, t, first);
+    const menu = page.getByRole('menu', { name: `Expert e${first} actions` });
+    await screenshot(page, 'inspect', 'intervention-menu-light');
+    const focused = () => page.evaluate(() => document.activeElement?.getAttribute('aria-label') ?? '');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(`Ablate e${first} here`);
+    await page.keyboard.press('Escape'); // closes the menu, focus goes back to the lens
+    expect(await menu.count()).toBe(0);
+    expect(await focused()).toBe('Routing lens');
+    await clickCell(dst, t, first);
     await page.getByRole('menuitem', { name: `Ablate e${first} here` }).click();
     await poll(() =>
       cell()

@@ -1,5 +1,6 @@
-// The menu a click on a selection heatmap opens: ablate or force that expert, at that token or at every token.
-import { useEffect, useRef } from 'react';
+// The menu a click on a selection heatmap opens at the pointer: ablate or force that expert, at that token or at every
+// token. Escape gives focus back to where it was (the lens).
+import { MenuList, useMenu, type MenuItem } from '../../app/menu';
 import type { SelectionSide } from '../../../engine/contracts/reports';
 import { tokenTitle } from './token-display';
 
@@ -24,36 +25,31 @@ interface Props {
 }
 
 export function InterventionMenu({ target: m, tokens, onChoose, onClose }: Props) {
-  const box = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const close = (e: Event) => {
-      if (e instanceof KeyboardEvent ? e.key === 'Escape' : !box.current?.contains(e.target as Node)) onClose();
-    };
-    document.addEventListener('pointerdown', close);
-    document.addEventListener('keydown', close);
-    box.current?.querySelector<HTMLButtonElement>('[role=menuitem]')?.focus();
-    return () => {
-      document.removeEventListener('pointerdown', close);
-      document.removeEventListener('keydown', close);
-    };
-  }, [onClose]);
+  const box = useMenu<HTMLDivElement>(true, onClose);
   const e = `e${m.expert}`;
-  const item = (label: string, kind: 'ablate' | 'force', position: number | null) => (
-    <button
-      type="button"
-      role="menuitem"
-      onClick={() => {
-        onChoose(kind, position);
-        onClose();
-      }}
-    >
-      {label}
-    </button>
-  );
+  const item = (label: string, kind: 'ablate' | 'force', position: number | null): MenuItem => ({
+    label,
+    run: () => onChoose(kind, position),
+  });
   const left = Math.min(m.x + 6, window.innerWidth - 280);
   const top = Math.min(m.y + 6, window.innerHeight - 190);
   return (
-    <div ref={box} className="lens-cell-menu" style={{ left, top }} role="menu" aria-label={`Expert ${e} actions`}>
+    <MenuList
+      ref={box}
+      label={`Expert ${e} actions`}
+      items={[
+        item(`Ablate ${e} here`, 'ablate', m.token),
+        item(`Ablate ${e} for all tokens`, 'ablate', null),
+        item(`Force ${e} here`, 'force', m.token),
+        item(`Force ${e} for all tokens`, 'force', null),
+      ]}
+      onChoose={(it) => {
+        it.run();
+        onClose();
+      }}
+      className="menu-list-at lens-cell-menu"
+      style={{ left, top }}
+    >
       <p className="lens-cell-menu-head">
         {e} at {tokenTitle(tokens, m.token)} · L{m.layer}
         {m.side === 'mlp' ? '' : ` h${m.head}`} {m.sideName}
@@ -62,10 +58,6 @@ export function InterventionMenu({ target: m, tokens, onChoose, onClose }: Props
           gate {m.score.toFixed(3)} · {m.chosen ? 'chosen' : 'not chosen'}
         </span>
       </p>
-      {item(`Ablate ${e} here`, 'ablate', m.token)}
-      {item(`Ablate ${e} for all tokens`, 'ablate', null)}
-      {item(`Force ${e} here`, 'force', m.token)}
-      {item(`Force ${e} for all tokens`, 'force', null)}
-    </div>
+    </MenuList>
   );
 }

@@ -18,11 +18,13 @@ const N = Number(params.get('n') ?? 100_000);
 /** The app's theme variables (renderer/styles/theme.css names and values), so the page looks like the app. */
 function themeCss(): string {
   return `:root,[data-theme=light]{color-scheme:light;--bg:#f7f7f5;--surface:#ffffff;--border:#e3e2dd;
-    --border-strong:#cfcec8;--text:#1f2023;--text-2:#55565c;--accent:#3553c9;--focus:#3d5fe0;--chart-grid:#e8e7e2;
-    --chart-axis:#7d7e85;--chart-raw-opacity:0.25}
+    --border-strong:#cfcec8;--text:#1f2023;--text-2:#55565c;--accent:#3553c9;--accent-soft:#e9edfb;--focus:#3d5fe0;
+    --chart-grid:#e8e7e2;--chart-axis:#7d7e85;--chart-raw-opacity:0.25;--radius:8px;--radius-small:5px;
+    --shadow-pop:0 10px 30px rgba(20,20,30,.14),0 2px 6px rgba(20,20,30,.08)}
   [data-theme=dark]{color-scheme:dark;--bg:#151618;--surface:#1c1d20;--border:#2d2e33;--border-strong:#3c3d44;
-    --text:#e6e6e9;--text-2:#a9aab2;--accent:#8ea2f7;--focus:#8ea2f7;--chart-grid:#2c2d32;--chart-axis:#8b8c95;
-    --chart-raw-opacity:0.3}
+    --text:#e6e6e9;--text-2:#a9aab2;--accent:#8ea2f7;--accent-soft:#262c45;--focus:#8ea2f7;--chart-grid:#2c2d32;
+    --chart-axis:#8b8c95;--chart-raw-opacity:0.3;--radius:8px;--radius-small:5px;
+    --shadow-pop:0 12px 32px rgba(0,0,0,.5),0 2px 8px rgba(0,0,0,.4)}
   body{margin:0;background:var(--bg);color:var(--text);font:14px system-ui,sans-serif}
   main{max-width:1100px;margin:0 auto;padding:16px} h2{font-size:14px;margin:18px 0 8px;font-weight:600}
   section.case{margin-bottom:8px}`;
