@@ -204,6 +204,8 @@ describe('every panel in every state, in both themes', () => {
   it('renders the gallery right and saves a screenshot of each case', async () => {
     const page = await site.open('scenario=gallery&n=100000', { width: 1200, height: 900 });
     await page.locator('[data-case="three-runs"] path.swc-line').first().waitFor();
+    // charts mount one per task (renderer/charts/stagger.tsx): wait until no placeholder is left
+    await page.waitForFunction(() => document.querySelectorAll('.swc-pending').length === 0);
     const kase = (id: string) => page.locator(`[data-case="${id}"]`);
 
     // three runs: loss, lr, grad norm, routing usage (five experts stacked) and health, then the routing-health
