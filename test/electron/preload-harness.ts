@@ -17,7 +17,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DIST, ensureBuilt, type Host } from '../e2e/harness';
+import { DIST, ensureBuilt, launchBrowser, type App, type Host } from '../e2e/harness';
 import { PRELOAD_BUNDLE, ensureElectronBuilt } from './build';
 import { appFolder, startMain, type MainApp } from './main-app';
 
@@ -160,4 +160,11 @@ export async function openPage(
   const bridged = await page.evaluate(() => typeof (window as { workbench?: unknown }).workbench === 'object');
   if (!bridged) throw new Error('the preload did not expose window.workbench in the page');
   return { context, page, errors };
+}
+
+/** As test/e2e/harness.ts's openApp, on this harness's host and pages (a local export wins over `export *`). */
+export async function openApp(workspace?: string): Promise<App> {
+  const host = await startHost(workspace);
+  const browser = await launchBrowser();
+  return { host, browser, ...(await openPage(browser, host)) };
 }
