@@ -10,12 +10,12 @@ import { mkdtempSync, readFileSync, existsSync, readdirSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync } from 'fflate';
-import type { Browser, BrowserContext, Download, Locator, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runExperiment } from '../../engine/node/runner';
 import { parseSpec, type ExperimentSpecInput } from '../../engine/spec';
 import { REPRODUCTION } from '../../experiments/index';
-import { closeApp, type Host, openApp, screenshot } from './harness';
+import { closeApp, type Host, openApp, savedExport, screenshot } from './harness';
 
 let host: Host;
 let browser: Browser;
@@ -77,10 +77,7 @@ async function shots(view: string): Promise<void> {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
-async function download(trigger: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
-  const [d] = (await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), trigger()])) as [Download, void];
-  return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };
-}
+const download = (trigger: () => Promise<void>) => savedExport(page, trigger);
 
 beforeAll(async () => {
   const workspace = mkdtempSync(join(tmpdir(), 'swhwb-compare-'));

@@ -194,3 +194,10 @@ export async function setSpecField(cell: Locator, label: string, value: string):
   await f.fill(value);
   await f.blur();
 }
+
+/** What the app saved when `trigger` exported something: in the browser a download (its suggested name and bytes).
+ *  The electron harness answers the native save dialog instead (test/electron/preload-harness.ts). */
+export async function savedExport(page: Page, trigger: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), trigger()]);
+  return { name: d.suggestedFilename(), bytes: readFileSync((await d.path())!) };
+}

@@ -6,13 +6,13 @@
 // (1e-6); a dense CLI run without saved probes says so, computes one from its checkpoint and shows attention only;
 // empty and over-long texts get clear messages; figures export. Screenshots: test-artifacts/screenshots/inspect-*.png.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presets } from '../../experiments/index';
-import { closeApp, experimentCell, type Host, openApp, ROOT, screenshot, setSpecField } from './harness';
+import { closeApp, experimentCell, type Host, openApp, ROOT, savedExport, screenshot, setSpecField } from './harness';
 
 let host: Host;
 let browser: Browser;
@@ -297,12 +297,8 @@ describe('the routing lens', () => {
     const files: Record<string, Buffer> = {};
     for (const kind of ['SVG', 'PNG (2×)', 'CSV data', 'JSON data']) {
       await lens().getByRole('button', { name: 'Export attention matrix' }).click();
-      const download = page.waitForEvent('download');
-      await page.getByRole('menuitem', { name: kind }).click();
-      const d = await download;
-      const path = join(host.workspace, d.suggestedFilename());
-      await d.saveAs(path);
-      files[kind] = readFileSync(path);
+      const saved = await savedExport(page, () => page.getByRole('menuitem', { name: kind }).click());
+      files[kind] = saved.bytes;
     }
     expect(files['PNG (2×)'].subarray(1, 4).toString()).toBe('PNG');
     const svgOk = await page.evaluate(

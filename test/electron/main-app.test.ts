@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { specFile, until } from '../host/helpers';
 import { MENU_COMMANDS } from '../../electron/main/menu';
+import { presets } from '../../experiments/index';
 import { findMenuItem } from './fake-electron';
 import { appFolder, snapshot, startMain, type MainApp } from './main-app';
 
@@ -145,6 +146,14 @@ describe('exports', () => {
     const bad = await m.call('saveExport', '../escape.html', 'x', 'text/html');
     expect(bad.error?.name).toBe('InvalidRequest');
     expect(m.fake.dialogs.length).toBe(dialogs); // refused before any dialog
+  });
+
+  it('exports a spec to PyTorch with the Python sources shipped next to the main bundle', async () => {
+    const r = await m.call('exportPyTorch', { spec: presets['teach-copy'].spec }, 'copy-export');
+    expect(r.error).toBeUndefined();
+    const dir = path.join(m.workspace, 'exports', r.result.name);
+    for (const f of ['train.py', 'prepare_data.py', 'switchhead/model/attention.py', 'switchhead/training/loop.py'])
+      expect(fs.existsSync(path.join(dir, f)), f).toBe(true);
   });
 });
 

@@ -40,6 +40,8 @@ export function appFolder(o: { distDir?: string; workspace?: string } = {}): str
     JSON.stringify({ name: 'switchhead-workbench', version: '9.8.7' }),
   );
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(appDir, 'node_modules'));
+  // the PyTorch export's Python sources ship next to the main bundle (electron.vite.config.ts)
+  fs.symlinkSync(path.join(path.dirname(MAIN_BUNDLE), 'python'), path.join(appDir, 'dist/electron/main/python'));
   fs.mkdirSync(path.join(dir, 'appData'));
   fs.mkdirSync(path.join(dir, 'documents'));
   if (o.workspace) {

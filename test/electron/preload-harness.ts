@@ -10,12 +10,12 @@
 //     and renderer/platform/electron.ts is the Platform in use.
 // The window has one page at a time in the app; here every page of a test shares it, and each page load starts a
 // new client (as a reload does in the app), so runs a page was writing turn interrupted when another page loads.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DIST, ensureBuilt, launchBrowser, type App, type Host } from '../e2e/harness';
 import { PRELOAD_BUNDLE, ensureElectronBuilt } from './build';
@@ -167,4 +167,29 @@ export async function openApp(workspace?: string): Promise<App> {
   const host = await startHost(workspace);
   const browser = await launchBrowser();
   return { host, browser, ...(await openPage(browser, host)) };
+}
+
+/** As test/e2e/harness.ts's savedExport, in the desktop app: the native save dialog is answered with a file in a
+ *  fresh folder, and its suggested name (the dialog's defaultPath) and the bytes the main process wrote come back. */
+export async function savedExport(page: Page, trigger: () => Promise<void>): Promise<{ name: string; bytes: Buffer }> {
+  const app = apps.get(new URL(page.url()).origin);
+  if (!app) throw new Error(`no desktop app behind ${page.url()}`);
+  const { fake } = app.main;
+  const dir = mkdtempSync(join(tmpdir(), 'swhwb-save-'));
+  const file = join(dir, 'saved');
+  const asked = fake.dialogs.length;
+  fake.answers.save = file;
+  try {
+    await trigger();
+    for (let waited = 0; !existsSync(file); waited += 100) {
+      if (waited > 60_000) throw new Error('the desktop app saved nothing within 60 s of the export');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const dialog = fake.dialogs.slice(asked).find((d) => d.kind === 'save');
+    const suggested = (dialog?.options as { defaultPath?: string } | undefined)?.defaultPath ?? '';
+    return { name: basename(suggested), bytes: readFileSync(file) };
+  } finally {
+    fake.answers.save = null;
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
