@@ -16,7 +16,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { buildReason, VITE_CONFIG } from '../electron/host/build';
+import { buildReason, VITE_CONFIG, viteBuildEnv } from '../electron/host/build';
 import { startHost } from '../electron/host/server';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -76,7 +76,11 @@ function buildIfStale(): void {
   if (!reason) return;
   process.stderr.write(`building the workbench UI (${reason}) ...\n`);
   const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
-  const r = spawnSync(process.execPath, [vite, 'build', '--config', VITE_CONFIG], { cwd: ROOT, stdio: 'ignore' });
+  const r = spawnSync(process.execPath, [vite, 'build', '--config', VITE_CONFIG], {
+    cwd: ROOT,
+    env: viteBuildEnv(),
+    stdio: 'ignore',
+  });
   if (r.status !== 0) throw new Error(`vite build failed (exit ${r.status})`);
 }
 

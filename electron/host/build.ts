@@ -7,6 +7,13 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 
 export const VITE_CONFIG = 'renderer/vite.config.ts';
+
+/** The environment of a `vite build` of the app: always production. Started from a test runner it would inherit
+ *  NODE_ENV=test, and React, recharts and the JSX runtime would ship their development builds (25% bigger and
+ *  several times slower: measured as 6-10 main-thread tasks over 50 ms per training run instead of 1-2). */
+export function viteBuildEnv(): NodeJS.ProcessEnv {
+  return { ...process.env, NODE_ENV: 'production' };
+}
 const SOURCE_DIRS = ['renderer', 'engine', 'experiments'];
 const SKIP = new Set(['node_modules', 'node', 'dist', '.git']); // engine/node is not in the bundle
 
@@ -49,6 +56,7 @@ export function ensureRendererBuilt(repoRoot: string, distDir: string, log: (m: 
   const vite = path.join(path.dirname(vitePkg), 'bin', 'vite.js');
   const r = spawnSync(process.execPath, [vite, 'build', '--config', VITE_CONFIG], {
     cwd: repoRoot,
+    env: viteBuildEnv(),
     stdio: ['ignore', 2, 2], // vite's output on stderr
   });
   if (r.error) throw new BuildError(`cannot run vite: ${r.error.message}`);

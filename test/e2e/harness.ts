@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { viteBuildEnv } from '../../electron/host/build';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 
 export const ROOT = resolve(import.meta.dirname, '../..');
@@ -45,7 +46,10 @@ function isStale(): boolean {
 /** `vite build` in a child process, awaited (never blocking this process: vitest's worker must keep answering). */
 function buildRenderer(): Promise<void> {
   const vite = join(ROOT, 'node_modules/vite/bin/vite.js');
-  const child = spawn(process.execPath, [vite, 'build', '--config', 'renderer/vite.config.ts'], { cwd: ROOT });
+  const child = spawn(process.execPath, [vite, 'build', '--config', 'renderer/vite.config.ts'], {
+    cwd: ROOT,
+    env: viteBuildEnv(), // production, not vitest's NODE_ENV=test
+  });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));

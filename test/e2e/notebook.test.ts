@@ -2,12 +2,12 @@
 // Creates, edits, reloads, renames and switches notebooks; Note math; the Experiment spec form and its validation;
 // delete + undo under the same id; dark mode; corrupt and newer files left byte-for-byte untouched; screenshots of
 // every view in both themes (test-artifacts/screenshots/notebook-*.png).
-import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeApp, type Host, openApp, screenshot } from './harness';
+import { closeApp, DIST, type Host, openApp, screenshot } from './harness';
 
 let host: Host;
 let browser: Browser;
@@ -49,6 +49,14 @@ beforeAll(async () => {
 afterAll(() => closeApp({ context, browser, host }));
 
 describe('the notebook in the browser', () => {
+  it('is served as a production build, even when the tests built it (NODE_ENV=test)', () => {
+    const assets = join(DIST, 'assets');
+    const index = readdirSync(assets).find((f) => /^index-.*\.js$/.test(f));
+    const code = readFileSync(join(assets, index!), 'utf8');
+    expect(code).not.toContain('jsxDEV'); // the development JSX runtime
+    expect(code).toContain('Minified React error'); // React's production build
+  });
+
   it('starts with an empty workspace and creates a notebook', async () => {
     await poll(() => page.getByText('No notebooks yet.').count()).toBe(1);
     await shots('welcome');
