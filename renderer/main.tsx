@@ -7,6 +7,7 @@ import './styles/overlays.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app/app';
+import { warmUpCharts } from './charts/warm-up';
 import { applyTheme } from './app/theme';
 import { PlatformProvider } from './platform/context';
 
@@ -18,3 +19,4 @@ createRoot(document.getElementById('root') as HTMLElement).render(
     </PlatformProvider>
   </StrictMode>,
 );
+warmUpCharts(); // recharts' code warm before the first run draws (charts/warm-up.tsx)
