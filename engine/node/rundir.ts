@@ -9,23 +9,23 @@
 //   runs/<run-id>/summary.md, loss.svg            a readable summary and the loss curve (at the end or on interrupt)
 //   runs/<run-id>/writer.json                     the writer claim {pid, kind, startedAt, hostname}: present
 //                                                 while a process writes the run, removed at a clean end
-// How a run stands (running, interrupted, ...): run-status.ts.
+// How a run stands (running, interrupted, ...): run-status.ts. Run ids and paths: run-paths.ts; listing the runs:
+// run-list.ts; checkpoints: run-checkpoints.ts; rolling back to a checkpoint and stale temp files: run-rollback.ts.
 // JSONL is appended; everything else is written atomically. Every path stays inside the runs root.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunSummary, SummaryStatus, WriterClaim, WriterKind } from '../contracts/run-files';
-import { CheckpointError, decodeSafetensors, type TensorEntry } from '../safetensors';
-import {
-  TEMP_PREFIX,
-  appendJsonl,
-  appendJsonlRows,
-  readJson,
-  readJsonl,
-  tempFileWriterPid,
-  writeFileAtomic,
-} from './atomic';
-import { claimIsLive, describeClaim, ENDED, processIsAlive } from './run-status';
+import { appendJsonl, appendJsonlRows, readJson, readJsonl, writeFileAtomic } from './atomic';
+import { latestCheckpoint, writeCheckpoint, type LoadedCheckpoint } from './run-checkpoints';
+import { checkRunId, checkStep, makeRunId, resolveInside, RunDirError, stepsIn } from './run-paths';
+import { removeStaleTempFiles, rollBack, strayTempFiles, type RollBackResult } from './run-rollback';
+import { claimIsLive, describeClaim, ENDED } from './run-status';
+
+// Ids and paths, the listing and checkpoints live in their own files; importers of the run directory get them here.
+export { isRunId, makeRunId, resolveInside, RunDirError, sanitizeRunName } from './run-paths';
+export { listRuns, type RunInfo } from './run-list';
+export type { LoadedCheckpoint } from './run-checkpoints';
 
 // The status functions live in run-status.ts; importers of the run directory get them here too.
 export {
@@ -38,82 +38,9 @@ export {
   type ClaimLiveness,
 } from './run-status';
 
-export class RunDirError extends Error {
-  override name = 'RunDirError';
-}
-
-const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-
-/** Is `name` a valid run id (a folder name under the runs root)? */
-export const isRunId = (name: string): boolean => RUN_ID.test(name);
-
-/** A run name reduced to [A-Za-z0-9._-], no leading dot or dash, at most 64 characters; 'run' if nothing is left. */
-export function sanitizeRunName(name: string): string {
-  const s = name
-    .normalize('NFKD')
-    .replace(/[^A-Za-z0-9._-]+/g, '-')
-    .replace(/-{2,}/g, '-')
-    .replace(/^[-.]+/, '')
-    .slice(0, 64)
-    .replace(/[-.]+$/, '');
-  return s || 'run';
-}
-
-/** `<yyyymmdd-hhmmss>-<name>`, time in UTC, name sanitised. */
-export function makeRunId(name: string, date: Date = new Date()): string {
-  const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  const stamp =
-    `${p(date.getUTCFullYear(), 4)}${p(date.getUTCMonth() + 1)}${p(date.getUTCDate())}-` +
-    `${p(date.getUTCHours())}${p(date.getUTCMinutes())}${p(date.getUTCSeconds())}`;
-  return `${stamp}-${sanitizeRunName(name)}`;
-}
-
-/** Resolve `parts` under `root` and refuse anything that would land outside it (../, absolute paths). */
-export function resolveInside(root: string, ...parts: string[]): string {
-  const base = path.resolve(root);
-  const full = path.resolve(base, ...parts);
-  const rel = path.relative(base, full);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
-    throw new RunDirError(`path '${path.join(...parts)}' is outside the runs root ${base}`);
-  }
-  return full;
-}
-
-function checkRunId(runId: string): void {
-  if (!RUN_ID.test(runId)) {
-    throw new RunDirError(
-      `invalid run id '${runId}': use letters, digits, '.', '_' and '-' only (no '/', no leading '.'), at most 128 characters`,
-    );
-  }
-}
-
-function checkStep(step: number, what: string): void {
-  if (!Number.isSafeInteger(step) || step < 0)
-    throw new RunDirError(`${what} step must be a non-negative integer, got ${step}`);
-}
-
-/** Steps of the files `<step><ext>` in `dir`, ascending; temp files and anything else are ignored. */
-function stepsIn(dir: string, ext: string): number[] {
-  if (!fs.existsSync(dir)) return [];
-  const re = new RegExp(`^(\\d+)${ext.replace('.', '\\.')}$`);
-  return fs
-    .readdirSync(dir)
-    .map((f) => re.exec(f))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => Number(m[1]))
-    .sort((a, b) => a - b);
-}
-
 export interface RunDirOptions {
   /** How many checkpoints writeCheckpoint keeps (the newest by step). Default 3. */
   keepCheckpoints?: number;
-}
-
-export interface LoadedCheckpoint {
-  step: number;
-  path: string;
-  tensors: Record<string, TensorEntry>;
-  metadata: Record<string, string>;
 }
 
 /** What a run's status follows from (see runStatus); the web host caches it while the run's files are unchanged. */
@@ -123,14 +50,6 @@ export interface RunState {
   claim: WriterClaim | null;
   /** The newest modification of metrics.jsonl, routing.jsonl, checkpoints/ or writer.json (ms; 0: none). */
   lastWriteMs: number;
-}
-
-export interface RunInfo {
-  id: string;
-  dir: string;
-  hasSummary: boolean;
-  /** Last modification of metrics.jsonl (or spec.json), ms since the epoch. */
-  updatedMs: number;
 }
 
 export class RunDir {
@@ -289,22 +208,10 @@ export class RunDir {
   /**
    * Bring the run back to the state of step `step` (a resume from that step's checkpoint): rows after it, probes,
    * checkpoints after it, the summary and stray temp files of dead writers go; -1 drops every row, probe and
-   * checkpoint (a restart from scratch). Returns the metrics rows kept and what was dropped.
+   * checkpoint (a restart from scratch). Returns the metrics rows kept and what was dropped (run-rollback.ts).
    */
-  rollBack(step: number): { metrics: object[]; droppedMetrics: number; droppedRouting: number; removedTemp: string[] } {
-    const removedTemp = this.removeStaleTempFiles();
-    const kept = (file: string, rows: object[]) => {
-      const keep = rows.filter((r) => ((r as { step?: unknown }).step as number) <= step);
-      // rewritten only when rows go (a torn last line is repaired by the next append): watchers keep their offsets
-      if (keep.length < rows.length) writeFileAtomic(file, keep.map((r) => JSON.stringify(r) + '\n').join(''));
-      return { keep, dropped: rows.length - keep.length };
-    };
-    const m = kept(this.metricsPath, this.readMetrics<object>());
-    const r = kept(this.routingPath, this.readRouting<object>());
-    for (const p of this.listProbes()) if (p > step) fs.rmSync(this.probePath(p), { force: true });
-    for (const c of this.listCheckpoints()) if (c > step) fs.rmSync(this.checkpointPath(c), { force: true });
-    for (const f of [this.summaryPath, this.summaryMarkdownPath, this.lossSvgPath]) fs.rmSync(f, { force: true });
-    return { metrics: m.keep, droppedMetrics: m.dropped, droppedRouting: r.dropped, removedTemp };
+  rollBack(step: number): RollBackResult {
+    return rollBack(this, step);
   }
 
   // ---- JSONL streams ----
@@ -343,14 +250,7 @@ export class RunDir {
   // ---- checkpoints ----
   /** Write a checkpoint atomically, then delete the oldest so that `keepCheckpoints` remain. Returns its path. */
   writeCheckpoint(step: number, bytes: Uint8Array): string {
-    const file = this.checkpointPath(step);
-    fs.mkdirSync(this.checkpointsDir, { recursive: true });
-    writeFileAtomic(file, bytes);
-    const old = this.listCheckpoints().filter((s) => s !== step);
-    for (const s of old.slice(0, Math.max(0, old.length - (this.keepCheckpoints - 1)))) {
-      fs.rmSync(this.checkpointPath(s), { force: true });
-    }
-    return file;
+    return writeCheckpoint(this, step, bytes);
   }
   /** Steps that have a checkpoint file, ascending. */
   listCheckpoints(): number[] {
@@ -361,30 +261,12 @@ export class RunDir {
    * adds a line to `warnings` saying which file and why.
    */
   latestCheckpoint(): { checkpoint: LoadedCheckpoint | null; warnings: string[] } {
-    const warnings: string[] = [];
-    for (const step of this.listCheckpoints().reverse()) {
-      const file = this.checkpointPath(step);
-      try {
-        const { tensors, metadata } = decodeSafetensors(fs.readFileSync(file), `checkpoint ${file}`);
-        return { checkpoint: { step, path: file, tensors, metadata }, warnings };
-      } catch (e) {
-        if (!(e instanceof CheckpointError) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-        warnings.push(`skipped ${(e as Error).message}`);
-      }
-    }
-    return { checkpoint: null, warnings };
+    return latestCheckpoint(this);
   }
 
   /** Temp files of atomic writes in this run: in progress, or left behind by a process that was killed. */
   strayTempFiles(): string[] {
-    return [this.dir, this.probesDir, this.checkpointsDir]
-      .filter((d) => fs.existsSync(d))
-      .flatMap((d) =>
-        fs
-          .readdirSync(d)
-          .filter((f) => f.startsWith(TEMP_PREFIX))
-          .map((f) => path.join(d, f)),
-      );
+    return strayTempFiles(this);
   }
 
   /**
@@ -392,28 +274,6 @@ export class RunDir {
    * live writer, e.g. a CLI run the app is watching, are left alone. Returns the deleted paths.
    */
   removeStaleTempFiles(): string[] {
-    const stale = this.strayTempFiles().filter((f) => {
-      const pid = tempFileWriterPid(f);
-      return pid === null || !processIsAlive(pid);
-    });
-    for (const f of stale) fs.rmSync(f, { force: true });
-    return stale;
+    return removeStaleTempFiles(this);
   }
-}
-
-/** Runs under `runsRoot` (directories with a valid run id and a spec.json), newest id first. */
-export function listRuns(runsRoot: string): RunInfo[] {
-  const root = path.resolve(runsRoot);
-  if (!fs.existsSync(root)) return [];
-  const runs: RunInfo[] = [];
-  for (const ent of fs.readdirSync(root, { withFileTypes: true })) {
-    if (!ent.isDirectory() || !isRunId(ent.name)) continue;
-    const dir = path.join(root, ent.name);
-    const spec = path.join(dir, 'spec.json');
-    if (!fs.existsSync(spec)) continue;
-    const metrics = path.join(dir, 'metrics.jsonl');
-    const updatedMs = fs.statSync(fs.existsSync(metrics) ? metrics : spec).mtimeMs;
-    runs.push({ id: ent.name, dir, hasSummary: fs.existsSync(path.join(dir, 'summary.json')), updatedMs });
-  }
-  return runs.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
 }
