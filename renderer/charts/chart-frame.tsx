@@ -5,10 +5,10 @@ import { memo, useCallback, useRef, type ReactNode } from 'react';
 import type { ChartView } from './chart-model';
 import { ChartToolbar, type ExportKind, type ToolbarControls } from './chart-toolbar';
 import { exportFileName } from './export-data';
-import { figureSvg, svgToPng, type LegendItem } from './export-image';
+import { figureSvg, type LegendItem } from './export-image';
 import { HoverLayer, type Readout } from './hover-layer';
 import { plotRect, xScale } from './plot-geometry';
-import { saveExport } from './save';
+import { saveFigure } from './save';
 import { ensureChartStyles } from './styles';
 import { useChartTheme } from './theme';
 
@@ -59,25 +59,16 @@ export const ChartFrame = memo(function ChartFrame(p: ChartFrameProps) {
   const onExport = useCallback(
     async (kind: ExportKind) => {
       try {
-        if (kind === 'csv' || kind === 'json') {
-          const data = exportData();
-          await saveExport(
-            exportFileName(title, kind),
-            kind === 'csv' ? data.csv : data.json,
-            kind === 'csv' ? 'text/csv' : 'application/json',
-          );
-          return;
-        }
-        const svg = body.current?.querySelector<SVGSVGElement>('svg.recharts-surface');
-        if (!svg) throw new Error(`nothing drawn in "${title}" yet`);
-        const fig = figureSvg(svg, { title, theme, legend, xLabel, notes });
-        if (kind === 'svg') await saveExport(exportFileName(title, 'svg'), fig.markup, 'image/svg+xml');
-        else
-          await saveExport(
-            exportFileName(title, 'png'),
-            await svgToPng(fig.markup, fig.width, fig.height, 2),
-            'image/png',
-          );
+        await saveFigure(
+          kind,
+          (k) => exportFileName(title, k),
+          (k) => exportData()[k],
+          () => {
+            const svg = body.current?.querySelector<SVGSVGElement>('svg.recharts-surface');
+            if (!svg) throw new Error(`nothing drawn in "${title}" yet`);
+            return figureSvg(svg, { title, theme, legend, xLabel, notes });
+          },
+        );
       } catch (err) {
         // the export failed: say so where the user clicked (an alert is the one place every host shows)
         window.alert(`Export failed: ${err instanceof Error ? err.message : String(err)}`);

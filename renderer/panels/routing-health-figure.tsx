@@ -6,9 +6,9 @@
 import { memo, useCallback, useRef, type ReactNode } from 'react';
 import { ChartToolbar, type ExportKind } from '../charts/chart-toolbar';
 import { exportFileName } from '../charts/export-data';
-import { figureSvg, svgToPng } from '../charts/export-image';
+import { figureSvg } from '../charts/export-image';
 import { parseHex, runColor, type ThemeMode } from '../charts/palette';
-import { saveExport } from '../charts/save';
+import { saveFigure } from '../charts/save';
 import { ensureChartStyles } from '../charts/styles';
 import { useChartTheme, type ChartTheme } from '../charts/theme';
 import { DEFAULT_VIEW } from '../charts/chart-model';
@@ -40,29 +40,17 @@ export const ExportFigure = memo(function ExportFigure(p: ExportFigureProps) {
   const onExport = useCallback(
     async (kind: ExportKind) => {
       try {
-        if (kind === 'csv' || kind === 'json') {
-          const data = exportData();
-          await saveExport(
-            exportFileName(fileTitle, kind),
-            kind === 'csv' ? data.csv : data.json,
-            kind === 'csv' ? 'text/csv' : 'application/json',
-          );
-          return;
-        }
-        let fig: { markup: string; width: number; height: number };
-        if (exportSvg) fig = exportSvg(theme);
-        else {
-          const svg = body.current?.querySelector<SVGSVGElement>('svg');
-          if (!svg) throw new Error(`nothing drawn in "${title}" yet`);
-          fig = figureSvg(svg, { title: fileTitle, theme, legend: [], xLabel: '', notes: p.notes });
-        }
-        if (kind === 'svg') await saveExport(exportFileName(fileTitle, 'svg'), fig.markup, 'image/svg+xml');
-        else
-          await saveExport(
-            exportFileName(fileTitle, 'png'),
-            await svgToPng(fig.markup, fig.width, fig.height, 2),
-            'image/png',
-          );
+        await saveFigure(
+          kind,
+          (k) => exportFileName(fileTitle, k),
+          (k) => exportData()[k],
+          () => {
+            if (exportSvg) return exportSvg(theme);
+            const svg = body.current?.querySelector<SVGSVGElement>('svg');
+            if (!svg) throw new Error(`nothing drawn in "${title}" yet`);
+            return figureSvg(svg, { title: fileTitle, theme, legend: [], xLabel: '', notes: p.notes });
+          },
+        );
       } catch (err) {
         window.alert(`Export failed: ${err instanceof Error ? err.message : String(err)}`);
       }
