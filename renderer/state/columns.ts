@@ -1,6 +1,7 @@
 // Growable typed-array columns: how the renderer keeps a run's metric series (DESIGN §4: never one object per
 // point). Appends are amortised O(1) (capacity doubles); readers get zero-copy subarray views of the filled part.
 // Every column of a table has the same length; a missing value is NaN.
+import { METRIC_COLUMNS } from '../../engine/contracts/reports';
 
 export type ColumnArray = Float64Array;
 
@@ -70,20 +71,8 @@ export class Columns<Name extends string = string> {
   }
 }
 
-/** Training rows (one per logged step): the worker's metric columns (engine/protocol METRIC_COLUMNS). */
-export const TRAIN_COLUMNS = [
-  'step',
-  'tokens',
-  'time_s',
-  'loss',
-  'ce',
-  'reg',
-  'lr',
-  'grad_norm',
-  'step_ms',
-  'tokens_per_s',
-  'accuracy',
-] as const;
+/** Training rows (one per logged step): the worker's metric columns, in its order. */
+export const TRAIN_COLUMNS = METRIC_COLUMNS;
 export type TrainColumn = (typeof TRAIN_COLUMNS)[number];
 
 /** Validation rows (one per evaluation): engine EvalReport's numeric fields. */
