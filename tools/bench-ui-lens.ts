@@ -7,77 +7,14 @@
 //   lens_hover_ms       median time of moving the hovered token, to the painted frame (only the hover bands and
 //                       the readouts that show it re-render)
 // Target (issue 9): lens_render_ms under 100 ms.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
+import { loadavg } from 'node:os';
+import { launchChromium, median, round, servePage } from './bench-page';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const LENS_PAGE = 'test/e2e/pages/lens-page.tsx';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
-
-export interface LensSite {
-  url: string;
-  close(): Promise<void>;
-}
-
-/** Bundle the lens page (production React) and serve it on 127.0.0.1:<random>. */
-export async function serveLensPage(): Promise<LensSite> {
-  const dir = mkdtempSync(join(tmpdir(), 'shwb-lens-'));
-  await esbuild.build({
-    entryPoints: { page: join(ROOT, LENS_PAGE) },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    outdir: dir,
-    jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': '"production"' },
-    minify: true,
-    logLevel: 'error',
-  });
-  const files: Record<string, [string, Buffer]> = {
-    '/page.js': ['text/javascript', readFileSync(join(dir, 'page.js'))],
-    '/page.css': ['text/css', readFileSync(join(dir, 'page.css'))],
-  };
-  const html =
-    '<!doctype html><meta charset="utf-8"><title>lens</title><link rel="stylesheet" href="/page.css">' +
-    '<div id="root"></div><script type="module" src="/page.js"></script>';
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    const f = files[path];
-    if (f) return void res.writeHead(200, { 'content-type': f[0] }).end(f[1]);
-    res.writeHead(404).end('not found');
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  return {
-    url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`,
-    async close() {
-      await new Promise((ok) => server.close(ok));
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x: number) => Math.round(x * 100) / 100;
 
 export async function lensRender(repeats: number): Promise<Record<string, number | string>> {
-  const site = await serveLensPage();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: FLAGS });
+  const site = await servePage(LENS_PAGE, 'lens');
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     await page.goto(`${site.url}?tokens=256&layers=4&heads=2&experts=8`);

@@ -15,22 +15,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { buildReason, VITE_CONFIG, viteBuildEnv } from '../electron/host/build';
 import { startHost } from '../electron/host/server';
+import { launchChromium } from './bench-page';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist/renderer');
-// Debian's Chromium and the flags that work here (shared/ENV.md)
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 export interface TrainSpeedOptions {
   preset?: string; // default teach-copy
@@ -144,7 +135,7 @@ export async function trainSpeed(o: TrainSpeedOptions = {}): Promise<Record<stri
   const workspace = mkdtempSync(join(tmpdir(), 'bench-app-'));
   buildIfStale();
   const host = await startHost({ workspace, distDir: DIST, log: () => {} });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const browser = await launchChromium();
   try {
     const cli: number[] = [],
       app: number[] = [],

@@ -11,28 +11,16 @@
 // chart_longest_task_ms: the longest main-thread task while it redraws (PerformanceObserver 'longtask' reports tasks over
 //   50 ms; when there is none, the longest measured redraw frame, which bounds every task of the run from above).
 // Targets (issue 8): redraw under 16 ms, no task over 50 ms.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, median, round, servePage, type BundleOptions } from './bench-page';
 import { lensRender } from './bench-ui-lens';
 import { trainSpeed } from './bench-ui-train';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const CHART_PAGE = 'test/e2e/pages/charts-page.tsx'; // bundled by path (tools import nothing from test/)
-// Debian's Chromium and the flags that work here (shared/ENV.md)
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const FLAGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 
 // ---- the chart page, built and served (also used by test/e2e/charts.test.ts) ----
 
@@ -43,58 +31,25 @@ export interface ChartsSite {
   close(): Promise<void>;
 }
 
-export interface BundleOptions {
-  production?: boolean; // React's production build (default), as the app ships
-  minify?: boolean; // default: when production (off: readable profiles)
-}
-
 /** Bundle the chart page (esbuild), serve it on 127.0.0.1:<random> and launch headless Chromium. */
 export async function openChartsSite(opts: BundleOptions = {}): Promise<ChartsSite> {
-  const dir = mkdtempSync(join(tmpdir(), 'shwb-charts-'));
-  const production = opts.production ?? true;
-  await esbuild.build({
-    entryPoints: { page: join(ROOT, CHART_PAGE) },
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    outdir: dir,
-    jsx: 'automatic',
-    define: { 'process.env.NODE_ENV': JSON.stringify(production ? 'production' : 'development') },
-    minify: opts.minify ?? production,
-    logLevel: 'error',
-  });
-  const js = readFileSync(join(dir, 'page.js'));
-  const css = readFileSync(join(dir, 'page.css')); // the CSS the components import (the menus')
-  const html =
-    '<!doctype html><meta charset="utf-8"><title>charts</title><link rel="stylesheet" href="/page.css">' +
-    '<script type="module" src="/page.js"></script>';
-  const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end(html);
-    if (path === '/page.js') return void res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-    if (path === '/page.css') return void res.writeHead(200, { 'content-type': 'text/css' }).end(css);
-    res.writeHead(404).end('not found');
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/`;
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+  const site = await servePage(CHART_PAGE, 'charts', opts);
+  const browser = await launchChromium();
   return {
-    url,
+    url: site.url,
     browser,
     async open(query, o = {}) {
       const page = await browser.newPage({
         viewport: { width: o.width ?? 1200, height: o.height ?? 900 },
         colorScheme: o.dark ? 'dark' : 'light',
       });
-      await page.goto(`${url}?${query}`);
+      await page.goto(`${site.url}?${query}`);
       await page.waitForFunction(() => window.__charts?.ready === true, null, { timeout: 60_000 });
       return page;
     },
     async close() {
       await browser.close();
-      await new Promise((ok) => server.close(ok));
-      rmSync(dir, { recursive: true, force: true });
+      await site.close();
     },
   };
 }
@@ -108,12 +63,6 @@ interface Options {
 }
 
 type Figures = Record<string, number | boolean | string>;
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const round = (x: number) => Math.round(x * 100) / 100;
 
 /** The loss chart holding three runs of 100,000 points: median redraw and longest task while redrawing. */
 async function chartRedraw(opts: Options): Promise<Figures> {
