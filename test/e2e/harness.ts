@@ -136,16 +136,18 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS });
 }
 
-/** A fresh browser context (own storage) with a page open at the host, errors from the page collected. */
+/** A fresh browser context (own storage) with a page open at the host, errors from the page collected.
+ *  `prepare` runs on the context before the page opens (the electron harness installs its preload there). */
 export async function openPage(
   browser: Browser,
   host: Host,
-  opts: { colorScheme?: 'light' | 'dark' } = {},
+  opts: { colorScheme?: 'light' | 'dark'; prepare?: (context: BrowserContext) => Promise<void> } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   const context = await browser.newContext({
     viewport: { width: 1360, height: 900 },
     colorScheme: opts.colorScheme ?? 'light',
   });
+  await opts.prepare?.(context);
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));

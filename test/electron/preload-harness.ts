@@ -17,7 +17,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DIST, ensureBuilt, launchBrowser, type App, type Host } from '../e2e/harness';
+import { DIST, ensureBuilt, launchBrowser, openPage as openWebPage, type App, type Host } from '../e2e/harness';
 import { PRELOAD_BUNDLE, ensureElectronBuilt } from './build';
 import { appFolder, startMain, type MainApp } from './main-app';
 
@@ -146,20 +146,10 @@ export async function openPage(
   host: Host,
   opts: { colorScheme?: 'light' | 'dark' } = {},
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
-  const context = await browser.newContext({
-    viewport: { width: 1360, height: 900 },
-    colorScheme: opts.colorScheme ?? 'light',
-  });
-  await installPreload(context, host);
-  const page = await context.newPage();
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => m.type() === 'error' && errors.push(`console: ${m.text()}`));
-  page.on('response', (r) => r.status() >= 400 && errors.push(`http ${r.status()}: ${r.url()}`));
-  await page.goto(host.url);
-  const bridged = await page.evaluate(() => typeof (window as { workbench?: unknown }).workbench === 'object');
+  const opened = await openWebPage(browser, host, { ...opts, prepare: (context) => installPreload(context, host) });
+  const bridged = await opened.page.evaluate(() => typeof (window as { workbench?: unknown }).workbench === 'object');
   if (!bridged) throw new Error('the preload did not expose window.workbench in the page');
-  return { context, page, errors };
+  return opened;
 }
 
 /** As test/e2e/harness.ts's openApp, on this harness's host and pages (a local export wins over `export *`). */
